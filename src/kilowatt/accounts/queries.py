@@ -1,0 +1,308 @@
+"""Public reads of accounts, agreements and tariffs, and the gate for sites and meter
+points: a site or meter point is seen through the accounts that supply it.
+
+Every read a person triggers takes their ``Principal``; the rule of who sees which
+customer is ``customers.queries.visible_customers``, narrowed here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from kilowatt import validation
+from kilowatt.accounts import models
+from kilowatt.customers import queries as customer_queries
+from kilowatt.identity.domain.roles import Principal, Reach
+from kilowatt.metering import queries as metering_queries
+from kilowatt.platform import audit
+from kilowatt.platform.errors import NotFound
+from kilowatt.properties import queries as property_queries
+
+
+def trail_key(account_id: int) -> str:
+    """Return the audit trail key of an account (its agreements are recorded there too)."""
+    return f"account:{account_id}"
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+def visible_accounts(principal: Principal) -> QuerySet[models.Account]:
+    """Return the accounts of the customers ``principal`` may see."""
+    accounts = models.Account.objects.all()
+    if principal.reach is Reach.ALL:
+        return accounts
+    return accounts.filter(customer_id__in=customer_queries.visible_customer_ids(principal))
+
+
+def _with_agreements(accounts: QuerySet[models.Account]) -> QuerySet[models.Account]:
+    return accounts.prefetch_related(
+        Prefetch(
+            "agreements",
+            queryset=models.Agreement.objects.select_related("tariff", "meter_point").order_by(
+                "valid_from", "id"
+            ),
+        )
+    )
+
+
+def account_for(principal: Principal, *, number: str) -> models.Account:
+    """Return one account with its agreements and their tariffs.
+
+    :raises NotFound: no such account, or ``principal`` may not see it.
+    """
+    account = _with_agreements(visible_accounts(principal)).filter(number=number.upper()).first()
+    if account is None:
+        raise NotFound(f"account {number}")
+    return account
+
+
+def accounts_page(
+    principal: Principal,
+    *,
+    customer_id: int | None = None,
+    customer_number: str | None = None,
+    status: str | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[models.Account]:
+    """Return one page of visible accounts in id order (keyset pagination)."""
+    accounts = visible_accounts(principal).filter(id__gt=after_id)
+    if customer_id is not None:
+        accounts = accounts.filter(customer_id=customer_id)
+    if customer_number:
+        accounts = accounts.filter(customer__number=customer_number.strip().upper())
+    if status:
+        accounts = accounts.filter(status=status.upper())
+    return list(_with_agreements(accounts.order_by("id")[:limit]))
+
+
+# --- sites and meter points, seen through accounts -------------------------------------
+
+
+def visible_meter_point_ids(principal: Principal) -> QuerySet | None:
+    """Return the ids of the meter points ``principal`` may see, or None for all of them."""
+    if principal.reach is Reach.ALL:
+        return None
+    return models.Agreement.objects.filter(
+        account_id__in=visible_accounts(principal).values("id")
+    ).values("meter_point_id")
+
+
+def visible_site_ids(principal: Principal) -> QuerySet | None:
+    """Return the ids of the sites ``principal`` may see, or None for all of them."""
+    point_ids = visible_meter_point_ids(principal)
+    if point_ids is None:
+        return None
+    return metering_queries.site_ids_of_meter_points(meter_point_ids=point_ids)
+
+
+def site_for(principal: Principal, *, site_id: int):
+    """Return a site ``principal`` may see.
+
+    :raises NotFound: no such site, or ``principal`` may not see it.
+    """
+    allowed = visible_site_ids(principal)
+    if allowed is not None and not allowed.filter(site_id=site_id).exists():
+        raise NotFound(f"site {site_id}")
+    return property_queries.site_by_id(site_id=site_id)
+
+
+def sites_page(
+    principal: Principal, *, postcode: str | None = None, after_id: int = 0, limit: int = 50
+):
+    """Return one page of visible sites in id order, optionally at one postcode."""
+    return property_queries.sites_page(
+        ids=visible_site_ids(principal),
+        postcode=validation.normalise_postcode(postcode) if postcode else None,
+        after_id=after_id,
+        limit=limit,
+    )
+
+
+def meter_point_for(principal: Principal, *, identifier: str):
+    """Return a meter point (MPAN or MPRN) ``principal`` may see, with meters and registers.
+
+    :raises NotFound: no such meter point, or ``principal`` may not see it.
+    """
+    point = metering_queries.meter_point_by_identifier(identifier=identifier)
+    allowed = visible_meter_point_ids(principal)
+    if allowed is not None and not allowed.filter(meter_point_id=point.id).exists():
+        raise NotFound(f"meter point {identifier}")
+    return point
+
+
+def meter_points_page(
+    principal: Principal,
+    *,
+    fuel: str | None = None,
+    region: str | None = None,
+    site_id: int | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+):
+    """Return one page of visible meter points in id order, optionally filtered."""
+    return metering_queries.meter_points_page(
+        ids=visible_meter_point_ids(principal),
+        fuel=fuel,
+        region=region,
+        site_id=site_id,
+        after_id=after_id,
+        limit=limit,
+    )
+
+
+# --- tariffs and the price cap: product data any signed-in person may read --------------
+
+
+def tariffs_page(
+    *,
+    region: str | None = None,
+    fuel: str | None = None,
+    customer_kind: str | None = None,
+    payment_method: str | None = None,
+    on_sale_on: datetime.date | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[models.Tariff]:
+    """Return one page of tariffs in id order, optionally filtered."""
+    tariffs = models.Tariff.objects.filter(id__gt=after_id)
+    for field, value in (
+        ("region", region),
+        ("fuel", fuel),
+        ("customer_kind", customer_kind),
+        ("payment_method", payment_method),
+    ):
+        if value:
+            tariffs = tariffs.filter(**{field: value.upper() if field != "region" else value})
+    if on_sale_on is not None:
+        tariffs = tariffs.filter(valid_from__lte=on_sale_on).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=on_sale_on)
+        )
+    return list(
+        tariffs.prefetch_related(
+            Prefetch("rates", queryset=models.TariffRate.objects.order_by("band"))
+        ).order_by("id")[:limit]
+    )
+
+
+def tariff_for(*, code: str) -> models.Tariff:
+    """Return a tariff with its rates.
+
+    :raises NotFound: no such tariff.
+    """
+    tariff = (
+        models.Tariff.objects.prefetch_related(
+            Prefetch("rates", queryset=models.TariffRate.objects.order_by("band"))
+        )
+        .filter(code=code)
+        .first()
+    )
+    if tariff is None:
+        raise NotFound(f"tariff {code}")
+    return tariff
+
+
+def price_cap_in_force(
+    *, region: str, fuel: str, payment_method: str, on: datetime.date
+) -> models.PriceCap | None:
+    """Return the price cap in force on a day for a region, fuel and payment method."""
+    return (
+        models.PriceCap.objects.filter(
+            region=region, fuel=fuel, payment_method=payment_method, valid_from__lte=on
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+# --- the back office's customer search and customer view ------------------------------
+
+_ACCOUNT_NUMBER = re.compile(r"\AA\d{8}\Z")
+_CUSTOMER_NUMBER = re.compile(r"\AC\d{8}\Z")
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchResult:
+    matched_by: str  # "account number", "MPAN", "MPRN", "postcode", "name", ...
+    customers: list
+
+
+def _customers_supplying(principal: Principal, meter_point_ids: QuerySet, limit: int) -> list:
+    customer_ids = models.Account.objects.filter(
+        id__in=models.Agreement.objects.filter(meter_point_id__in=meter_point_ids).values(
+            "account_id"
+        )
+    ).values("customer_id")
+    return customer_queries.customers_page(principal, ids=customer_ids, limit=limit)
+
+
+def search_customers(principal: Principal, *, text: str, limit: int = 50) -> SearchResult:
+    """Find the visible customers a search box entry means: an account or customer
+    number, an MPAN, an MPRN, a postcode, or the start of a name (surname first)."""
+    compact = re.sub(r"[\s-]", "", text).upper()
+    if not compact:
+        return SearchResult(matched_by="nothing", customers=[])
+    if _ACCOUNT_NUMBER.match(compact):
+        ids = models.Account.objects.filter(number=compact).values("customer_id")
+        return SearchResult(
+            "account number", customer_queries.customers_page(principal, ids=ids, limit=limit)
+        )
+    if _CUSTOMER_NUMBER.match(compact):
+        customers = customer_queries.visible_customers(principal).filter(number=compact)
+        return SearchResult("customer number", list(customers))
+    if (compact.isdigit() and len(compact) == 13) or (len(compact) == 21 and compact[:2].isdigit()):
+        points = metering_queries.meter_point_ids_for_identifier(identifier=compact)
+        return SearchResult("MPAN", _customers_supplying(principal, points, limit))
+    if compact.isdigit() and 6 <= len(compact) <= 10:
+        points = metering_queries.meter_point_ids_for_identifier(identifier=compact)
+        return SearchResult("MPRN", _customers_supplying(principal, points, limit))
+    if validation.is_valid_postcode(text):
+        sites = property_queries.site_ids_at_postcode(postcode=validation.normalise_postcode(text))
+        points = metering_queries.meter_point_ids_at_sites(site_ids=sites)
+        return SearchResult("postcode", _customers_supplying(principal, points, limit))
+    return SearchResult("name", customer_queries.customers_named(principal, text=text, limit=limit))
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerView:
+    """Everything the back office shows on one customer's page."""
+
+    customer: object
+    accounts: list
+    meter_points: dict  # id -> MeterPoint (with meters and registers)
+    sites: dict  # id -> Site
+    trail: list[audit.AuditRecord]
+
+
+def customer_view(principal: Principal, *, number: str) -> CustomerView:
+    """Return a customer with accounts, agreements, meter points, sites and audit trail.
+
+    :raises NotFound: no such customer, or ``principal`` may not see it.
+    """
+    customer = customer_queries.customer_for(principal, number=number)
+    accounts = list(
+        _with_agreements(models.Account.objects.filter(customer_id=customer.id)).order_by("id")
+    )
+    point_ids = sorted({a.meter_point_id for account in accounts for a in account.agreements.all()})
+    points = {p.id: p for p in metering_queries.meter_points_by_ids(ids=point_ids)}
+    sites = {
+        s.id: s
+        for s in property_queries.sites_by_ids(ids=sorted({p.site_id for p in points.values()}))
+    }
+    trails = [customer_queries.trail_key(customer.id)]
+    trails += [trail_key(account.id) for account in accounts]
+    trails += [metering_queries.trail_key(point_id) for point_id in points]
+    trails += [property_queries.trail_key(site_id) for site_id in sites]
+    return CustomerView(
+        customer=customer,
+        accounts=accounts,
+        meter_points=points,
+        sites=sites,
+        trail=audit.trail_for(trails=trails),
+    )

@@ -1,0 +1,7 @@
+"""Django admin registrations: for system administrators only (see config.admin)."""
+
+from django.apps import apps
+from django.contrib import admin
+
+for model in apps.get_app_config("metering").get_models():
+    admin.site.register(model)

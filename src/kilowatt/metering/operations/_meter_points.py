@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+
+from kilowatt.metering import models, queries
+from kilowatt.metering.domain import supply
+from kilowatt.platform import audit
+from kilowatt.platform.errors import InvalidInput, raise_if
+
+_POINT_FIELDS = ("profile_class", "meter_timeswitch_code", "line_loss_factor_class", "region")
+
+
+def _create_meter(point: models.MeterPoint, meter: supply.MeterDetails) -> models.Meter:
+    row = models.Meter.objects.create(
+        meter_point=point,
+        serial_number=meter.serial_number.strip().upper(),
+        type=meter.type,
+        units=meter.units,
+        digits=meter.digits,
+        installed_date=meter.installed_date,
+    )
+    models.Register.objects.bulk_create(
+        models.Register(meter=row, identifier=register.identifier, band=register.band)
+        for register in meter.registers
+    )
+    return row
+
+
+@transaction.atomic
+def register_meter_point(
+    *,
+    site_id: int,
+    details: supply.MeterPointDetails,
+    meters: tuple[supply.MeterDetails, ...] = (),
+    actor: audit.Actor,
+    as_at: datetime.datetime,
+) -> models.MeterPoint:
+    """Record a meter point (MPAN or MPRN) at a site, with the meters on it.
+
+    :raises InvalidInput: the identifier, region or a meter breaks a rule, or the meter
+        point is already recorded (rule ``duplicate``).
+    """
+    details = supply.normalise(details)
+    problems = supply.meter_point_problems(details)
+    for index, meter in enumerate(meters):
+        problems += supply.meter_problems(
+            meter,
+            fuel=details.fuel,
+            profile_class=details.profile_class,
+            today=as_at.date(),
+            prefix=f"meters.{index}.",
+        )
+    raise_if(problems)
+    if models.MeterPoint.objects.filter(identifier=details.identifier).exists():
+        raise InvalidInput.one(
+            field="identifier", rule="duplicate", message="this meter point is already recorded"
+        )
+    try:
+        with transaction.atomic():
+            point = models.MeterPoint.objects.create(
+                identifier=details.identifier,
+                fuel=details.fuel,
+                site_id=site_id,
+                region=details.region,
+                profile_class=details.profile_class,
+                meter_timeswitch_code=details.meter_timeswitch_code,
+                line_loss_factor_class=details.line_loss_factor_class,
+                created_at=as_at,
+            )
+    except IntegrityError as error:  # a concurrent registration of the same identifier
+        raise InvalidInput.one(
+            field="identifier", rule="duplicate", message="this meter point is already recorded"
+        ) from error
+    for meter in meters:
+        _create_meter(point, meter)
+    audit.record(
+        trail=queries.trail_key(point.id),
+        entity="meter_point",
+        entity_id=point.identifier,
+        action="CREATED",
+        changes=audit.created(
+            {
+                "identifier": point.identifier,
+                "fuel": point.fuel,
+                "site_id": site_id,
+                **{field: getattr(point, field) for field in _POINT_FIELDS},
+                "meters": [meter.serial_number for meter in meters],
+            }
+        ),
+        actor=actor,
+        at=as_at,
+    )
+    return point
+
+
+@transaction.atomic
+def update_meter_point(
+    *, identifier: str, changes: dict[str, str], actor: audit.Actor, as_at: datetime.datetime
+) -> models.MeterPoint:
+    """Correct a meter point's profile class, MTC, LLFC or region.
+
+    :raises NotFound: no such meter point.
+    :raises InvalidInput: the corrected meter point breaks a rule.
+    """
+    point = queries.meter_point_by_identifier(identifier=identifier)
+    models.MeterPoint.objects.select_for_update().filter(id=point.id).get()
+    unknown = set(changes) - set(_POINT_FIELDS)
+    if unknown:
+        raise InvalidInput.one(
+            field=sorted(unknown)[0], rule="unknown_field", message="not a field that can change"
+        )
+    before = {field: getattr(point, field) for field in _POINT_FIELDS}
+    details = supply.normalise(
+        supply.MeterPointDetails(
+            fuel=point.fuel,
+            identifier=point.identifier,
+            accept_mprn_check_warning=True,  # the identifier itself is not changing
+            **{**before, **changes},
+        )
+    )
+    raise_if(supply.meter_point_problems(details))
+    after = {field: getattr(details, field) for field in _POINT_FIELDS}
+    for field, value in after.items():
+        setattr(point, field, value)
+    point.save(update_fields=list(_POINT_FIELDS))
+    if changed := audit.diff(before, after):
+        audit.record(
+            trail=queries.trail_key(point.id),
+            entity="meter_point",
+            entity_id=point.identifier,
+            action="UPDATED",
+            changes=changed,
+            actor=actor,
+            at=as_at,
+        )
+    return point
+
+
+@transaction.atomic
+def install_meter(
+    *,
+    identifier: str,
+    meter: supply.MeterDetails,
+    actor: audit.Actor,
+    as_at: datetime.datetime,
+) -> models.Meter:
+    """Record a meter installed on a meter point.
+
+    :raises NotFound: no such meter point.
+    :raises InvalidInput: the meter breaks a rule.
+    """
+    point = queries.meter_point_by_identifier(identifier=identifier)
+    raise_if(
+        supply.meter_problems(
+            meter, fuel=point.fuel, profile_class=point.profile_class, today=as_at.date()
+        )
+    )
+    row = _create_meter(point, meter)
+    audit.record(
+        trail=queries.trail_key(point.id),
+        entity="meter",
+        entity_id=row.serial_number,
+        action="CREATED",
+        changes=audit.created(
+            {"serial_number": row.serial_number, "type": row.type, "digits": row.digits}
+        ),
+        actor=actor,
+        at=as_at,
+    )
+    return row

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlatformConfig(AppConfig):
+    name = "kilowatt.platform"
+    label = "platform"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,12 @@
+"""The back office's pages: sign in, customer search, the customer page and its edit form.
+
+Each view parses its input, makes one call to a context's ``queries`` or ``operations``,
+shapes the answer into plain records (``_shapes``) and renders them; the context's
+errors are mapped to 404, 403 and 422. Who may open a page at all is ``_access``.
+"""
+
+from kilowatt.portals.interfaces.pages._customer import contact_details, customer
+from kilowatt.portals.interfaces.pages._search import search
+from kilowatt.portals.interfaces.pages._sign_in import sign_in, sign_out
+
+__all__ = ["contact_details", "customer", "search", "sign_in", "sign_out"]

@@ -1,0 +1,435 @@
+"""Plain, frozen records the back-office templates render.
+
+Views turn what the queries return into these before a template sees them, so every
+database query has run before rendering starts (and a test can hold the count) and a
+template cannot trigger a lazy load by following a relation.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import datetime
+from typing import Any
+
+from kilowatt import validation
+from kilowatt.customers.domain.customers import CONSENT_CHANNELS
+from kilowatt.identity.domain.roles import Permission, Principal
+from kilowatt.platform.periods import DatePeriod
+from kilowatt.validation.mpan import PROFILE_CLASSES
+
+CHANNEL_LABELS = {"EMAIL": "Email", "SMS": "Text message", "PHONE": "Phone", "POST": "Post"}
+
+# How the search box says what it understood the entry to be.
+_MATCHED_BY = {
+    "account number": "account number",
+    "customer number": "customer number",
+    "MPAN": "MPAN",
+    "MPRN": "MPRN",
+    "postcode": "postcode",
+    "name": "name (surname first)",
+}
+
+
+# --- the top bar ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, as the top bar shows them."""
+
+    username: str
+    role_label: str
+    may_use_back_office: bool
+    may_use_django_admin: bool
+
+
+def signed_in(principal: Principal) -> SignedIn:
+    """Describe the signed-in person for the top bar."""
+    return SignedIn(
+        username=principal.username,
+        role_label=principal.role.label if principal.role else "",
+        may_use_back_office=principal.may(Permission.USE_BACK_OFFICE),
+        may_use_django_admin=principal.may(Permission.USE_DJANGO_ADMIN),
+    )
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchRow:
+    number: str
+    name: str
+    is_business: bool
+    kind_label: str
+    company_number: str
+    email: str
+    phone: str
+    customer_since: datetime.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchResults:
+    text: str
+    matched_by: str  # "" when nothing was searched
+    rows: tuple[SearchRow, ...]
+    limit: int
+
+    @property
+    def searched(self) -> bool:
+        return bool(self.text)
+
+    @property
+    def may_have_more(self) -> bool:
+        return len(self.rows) >= self.limit
+
+
+def search_results(text: str, result: Any, *, limit: int) -> SearchResults:
+    """Shape a ``search_customers`` result for the results list."""
+    return SearchResults(
+        text=text,
+        matched_by=_MATCHED_BY.get(result.matched_by, ""),
+        rows=tuple(
+            SearchRow(
+                number=customer.number,
+                name=customer.display_name,
+                is_business=customer.kind == "BUSINESS",
+                kind_label=customer.get_kind_display(),
+                company_number=customer.company_number,
+                email=customer.email,
+                phone=customer.phone,
+                customer_since=customer.created_at,
+            )
+            for customer in result.customers
+        ),
+        limit=limit,
+    )
+
+
+# --- the customer page ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    number: str
+    name: str
+    is_business: bool
+    kind_label: str
+    date_of_birth: datetime.date | None
+    company_name: str
+    company_number: str
+    sector_label: str
+    is_micro_business: bool
+    email: str
+    phone: str
+    customer_since: datetime.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactRow:
+    role_label: str
+    name: str
+    email: str
+    phone: str
+    has_login: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsentRow:
+    channel: str
+    label: str
+    granted: bool | None  # None: never asked
+    recorded_at: datetime.datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PriorityNeedRow:
+    label: str
+    note: str
+    recorded_at: datetime.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisterRow:
+    identifier: str
+    band_label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MeterRow:
+    serial_number: str
+    type_label: str
+    digits: int
+    units_label: str
+    installed_date: datetime.date
+    removed_date: datetime.date | None
+    registers: tuple[RegisterRow, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class AgreementRow:
+    tariff_name: str
+    tariff_code: str
+    tariff_kind_label: str
+    term_months: int | None
+    standing_charge_pence_per_day: Any  # Decimal
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    state: str  # "current", "ended" or "future"
+
+
+@dataclasses.dataclass(frozen=True)
+class MeterPointBlock:
+    identifier: str  # as stored: the MPAN core or the MPRN
+    identifier_display: str  # grouped for reading aloud
+    is_electricity: bool
+    fuel_label: str
+    top_line: str  # the full MPAN's first eight characters, "" for gas
+    region: str
+    region_name: str
+    profile_class: str
+    profile_class_label: str
+    meters: tuple[MeterRow, ...]
+    agreements: tuple[AgreementRow, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class SiteBlock:
+    address_lines: tuple[str, ...]
+    postcode: str
+    meter_points: tuple[MeterPointBlock, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountBlock:
+    number: str
+    status: str
+    status_label: str
+    payment_method_label: str
+    bill_delivery_label: str
+    opened_at: datetime.datetime
+    sites: tuple[SiteBlock, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TrailRow:
+    at: datetime.datetime
+    actor: str
+    entity_label: str
+    entity_id: str
+    action: str
+    changes: tuple[Change, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerPage:
+    identity: Identity
+    contacts: tuple[ContactRow, ...]
+    consents: tuple[ConsentRow, ...]
+    priority_needs: tuple[PriorityNeedRow, ...]
+    accounts: tuple[AccountBlock, ...]
+    trail: tuple[TrailRow, ...]
+
+
+def identity(customer: Any) -> Identity:
+    """Shape a customer's own details."""
+    return Identity(
+        number=customer.number,
+        name=customer.display_name,
+        is_business=customer.kind == "BUSINESS",
+        kind_label=customer.get_kind_display(),
+        date_of_birth=customer.date_of_birth,
+        company_name=customer.company_name,
+        company_number=customer.company_number,
+        sector_label=customer.get_sector_display() if customer.sector else "",
+        is_micro_business=customer.is_micro_business,
+        email=customer.email,
+        phone=customer.phone,
+        customer_since=customer.created_at,
+    )
+
+
+def consents(customer: Any) -> tuple[ConsentRow, ...]:
+    """Shape marketing consent for every channel, including those never asked about."""
+    recorded = {consent.channel: consent for consent in customer.consents.all()}
+    return tuple(
+        ConsentRow(
+            channel=channel,
+            label=CHANNEL_LABELS.get(channel, channel.title()),
+            granted=recorded[channel].granted if channel in recorded else None,
+            recorded_at=recorded[channel].recorded_at if channel in recorded else None,
+        )
+        for channel in CONSENT_CHANNELS
+    )
+
+
+def group_digits(identifier: str, *, is_electricity: bool) -> str:
+    """Return an MPAN core as ``13 1234 5678 907`` (how it is printed on bills)."""
+    if is_electricity and len(identifier) == 13:
+        return f"{identifier[:2]} {identifier[2:6]} {identifier[6:10]} {identifier[10:]}"
+    return identifier
+
+
+def _meter(meter: Any) -> MeterRow:
+    return MeterRow(
+        serial_number=meter.serial_number,
+        type_label=meter.get_type_display(),
+        digits=meter.digits,
+        units_label=meter.get_units_display(),
+        installed_date=meter.installed_date,
+        removed_date=meter.removed_date,
+        registers=tuple(
+            RegisterRow(identifier=register.identifier, band_label=register.get_band_display())
+            for register in meter.registers.all()
+        ),
+    )
+
+
+def _agreement(agreement: Any, *, today: datetime.date) -> AgreementRow:
+    period = DatePeriod(agreement.valid_from, agreement.valid_to)
+    if period.contains(today):
+        state = "current"
+    elif today < agreement.valid_from:
+        state = "future"
+    else:
+        state = "ended"
+    tariff = agreement.tariff
+    return AgreementRow(
+        tariff_name=tariff.name,
+        tariff_code=tariff.code,
+        tariff_kind_label=tariff.get_kind_display(),
+        term_months=tariff.term_months,
+        standing_charge_pence_per_day=tariff.standing_charge_pence_per_day,
+        valid_from=agreement.valid_from,
+        valid_to=agreement.valid_to,
+        state=state,
+    )
+
+
+def _meter_point(point: Any, agreements: list[Any], *, today: datetime.date) -> MeterPointBlock:
+    is_electricity = point.fuel == "ELECTRICITY"
+    top_line = (
+        f"{point.profile_class} {point.meter_timeswitch_code} {point.line_loss_factor_class}"
+        if is_electricity
+        else ""
+    )
+    return MeterPointBlock(
+        identifier=point.identifier,
+        identifier_display=group_digits(point.identifier, is_electricity=is_electricity),
+        is_electricity=is_electricity,
+        fuel_label=point.get_fuel_display(),
+        top_line=" ".join(top_line.split()),
+        region=point.region,
+        region_name=validation.REGIONS.get(point.region, "independent network"),
+        profile_class=point.profile_class,
+        profile_class_label=PROFILE_CLASSES.get(point.profile_class, ""),
+        meters=tuple(_meter(meter) for meter in point.meters.all()),
+        agreements=tuple(_agreement(agreement, today=today) for agreement in agreements),
+    )
+
+
+def _account(account: Any, view: Any, *, today: datetime.date) -> AccountBlock:
+    # Group the account's agreements by meter point, and its meter points by site, in the
+    # order the agreements began.
+    agreements_by_point: dict[int, list[Any]] = {}
+    for agreement in account.agreements.all():
+        agreements_by_point.setdefault(agreement.meter_point_id, []).append(agreement)
+    points_by_site: dict[int, list[Any]] = {}
+    for point_id in agreements_by_point:
+        point = view.meter_points[point_id]
+        points_by_site.setdefault(point.site_id, []).append(point)
+    sites = []
+    for site_id, points in points_by_site.items():
+        site = view.sites[site_id]
+        sites.append(
+            SiteBlock(
+                address_lines=tuple(
+                    line
+                    for line in (site.address_line_1, site.address_line_2, site.town, site.county)
+                    if line
+                ),
+                postcode=site.postcode,
+                meter_points=tuple(
+                    _meter_point(point, agreements_by_point[point.id], today=today)
+                    for point in points
+                ),
+            )
+        )
+    return AccountBlock(
+        number=account.number,
+        status=account.status,
+        status_label=account.get_status_display(),
+        payment_method_label=account.get_payment_method_display(),
+        bill_delivery_label=account.get_bill_delivery_display(),
+        opened_at=account.created_at,
+        sites=tuple(sites),
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        # The trail stores a list as its Python text ("['EMAIL=yes']"); show the items.
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+    if value is None or value == "" or value == [] or value == ():
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def trail_row(record: Any) -> TrailRow:
+    """Shape one audit record: who, when, what, and each field's before and after."""
+    changes = tuple(
+        Change(field=field.replace("_", " "), before=_shown(before), after=_shown(after))
+        for field, (before, after) in sorted(record.changes.items())
+        # A creation lists every field; the empty ones say nothing.
+        if _shown(before) or _shown(after)
+    )
+    return TrailRow(
+        at=record.at,
+        actor=record.actor_name,
+        entity_label=record.entity.replace("_", " "),
+        entity_id=record.entity_id,
+        action=record.action.lower(),
+        changes=changes,
+    )
+
+
+def customer_page(view: Any, *, today: datetime.date) -> CustomerPage:
+    """Shape a ``customer_view`` for the customer page."""
+    customer = view.customer
+    return CustomerPage(
+        identity=identity(customer),
+        contacts=tuple(
+            ContactRow(
+                role_label=contact.get_role_display(),
+                name=contact.name,
+                email=contact.email,
+                phone=contact.phone,
+                has_login=contact.user_id is not None,
+            )
+            for contact in customer.contacts.all()
+        ),
+        consents=consents(customer),
+        priority_needs=tuple(
+            PriorityNeedRow(
+                label=need.get_need_display(), note=need.note, recorded_at=need.recorded_at
+            )
+            for need in customer.priority_needs.all()
+        ),
+        accounts=tuple(_account(account, view, today=today) for account in view.accounts),
+        trail=tuple(trail_row(record) for record in view.trail),
+    )

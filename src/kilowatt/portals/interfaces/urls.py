@@ -1,0 +1,21 @@
+"""Pages: the back office (staff) for now; customer and agent portals come later."""
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+from kilowatt.portals.interfaces import pages
+
+app_name = "portals"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portals:search"), name="home"),
+    path("login/", pages.sign_in, name="sign_in"),
+    path("logout/", pages.sign_out, name="sign_out"),
+    path("customers/", pages.search, name="search"),
+    path("customers/<str:number>/", pages.customer, name="customer"),
+    path(
+        "customers/<str:number>/contact-details/",
+        pages.contact_details,
+        name="contact_details",
+    ),
+]
