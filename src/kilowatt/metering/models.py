@@ -23,6 +23,9 @@ class MeterPoint(models.Model):
     meter_timeswitch_code = models.CharField(max_length=3, blank=True)
     line_loss_factor_class = models.CharField(max_length=3, blank=True)
     created_at = models.DateTimeField()
+    # The day we became (or become) the registered supplier: no read before it is ours to take.
+    supply_start_date = models.DateField(null=True, blank=True)
+    supply_end_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -30,6 +33,11 @@ class MeterPoint(models.Model):
                 condition=models.Q(fuel="GAS", profile_class="", meter_timeswitch_code="")
                 | (models.Q(fuel="ELECTRICITY") & ~models.Q(profile_class="")),
                 name="meter_point_fields_fit_fuel",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(supply_end_date__isnull=True)
+                | models.Q(supply_start_date__lt=models.F("supply_end_date")),
+                name="meter_point_supply_start_before_end",
             ),
         ]
         indexes = [models.Index(fields=["site", "id"], name="meter_point_site_idx")]
@@ -84,8 +92,127 @@ class Register(models.Model):
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="registers")
     identifier = models.CharField(max_length=3)
     band = models.CharField(max_length=10, choices=Band.choices)
+    # The settlement estimate of a year's consumption through this register: the EAC for
+    # electricity, the AQ for gas. Recalculated on every accepted actual read.
+    estimated_annual_kwh = models.DecimalField(
+        max_digits=12, decimal_places=1, null=True, blank=True
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["meter", "identifier"], name="register_once_per_meter")
+        ]
+
+
+class Read(models.Model):
+    """One reading of one register, from any source, with what validation made of it.
+
+    Every reading offered is kept, refused and held ones too, so a customer can be told
+    why and a person can work the held ones. ``value`` is in the register's units (kWh,
+    cubic metres, or hundreds of cubic feet); ``advance`` is the register's movement since
+    the previous accepted read (past a rollover when ``rolled_over``), ``consumption_kwh``
+    the energy it stands for.
+    """
+
+    class Source(models.TextChoices):
+        CUSTOMER = "CUSTOMER", "Customer"
+        AGENT = "AGENT", "Agent, by phone"
+        FIELD = "FIELD", "Field agent"
+        SMART = "SMART", "Smart meter"
+        INDUSTRY = "INDUSTRY", "Industry flow"
+        ESTIMATE = "ESTIMATE", "Estimated"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "ACCEPTED", "Accepted"
+        HELD = "HELD", "Held for review"
+        REFUSED = "REFUSED", "Refused"
+        WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+    meter_point = models.ForeignKey(MeterPoint, on_delete=models.PROTECT, related_name="+")
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="+")
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField()
+    value = models.DecimalField(max_digits=14, decimal_places=3)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    advance = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    consumption_kwh = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    rolled_over = models.BooleanField(default=False)
+    # Why a read was held or refused: a stable rule code and a sentence for the customer.
+    rule = models.CharField(max_length=40, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField()
+    received_by = models.CharField(max_length=150)
+    # Where it came from: a flow file's id, a smart message id, a photo's name.
+    reference = models.CharField(max_length=100, blank=True)
+    # Set by billing when a bill used this read, so a withdrawal can flag that bill.
+    billed_reference = models.CharField(max_length=40, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One accepted reading per register and moment: a repeat is a duplicate.
+            models.UniqueConstraint(
+                fields=["register", "read_at"],
+                condition=models.Q(status="ACCEPTED"),
+                name="read_accepted_once_per_register_moment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="read_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["HELD", "REFUSED"]) | ~models.Q(rule=""),
+                name="read_held_or_refused_names_rule",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["register", "read_at"], name="read_register_idx"),
+            models.Index(fields=["meter_point", "read_at"], name="read_meter_point_idx"),
+            models.Index(fields=["id"], name="read_held_idx", condition=models.Q(status="HELD")),
+        ]
+
+
+class AnnualConsumptionChange(models.Model):
+    """A recalculation of a register's EAC (electricity) or AQ (gas) from an accepted read.
+
+    Large or negative changes are flagged for review; the register keeps the new value.
+    """
+
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="+")
+    read = models.ForeignKey(Read, on_delete=models.PROTECT, related_name="+")
+    effective_date = models.DateField()
+    previous_kwh = models.DecimalField(max_digits=12, decimal_places=1, null=True, blank=True)
+    annualised_kwh = models.DecimalField(max_digits=14, decimal_places=1)
+    new_kwh = models.DecimalField(max_digits=12, decimal_places=1)
+    flagged = models.CharField(max_length=40, blank=True)  # the rule a reviewer should check
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["read"], name="annual_consumption_once_per_read")
+        ]
+        indexes = [
+            models.Index(fields=["register", "effective_date"], name="annual_consumption_reg_idx"),
+            models.Index(
+                fields=["id"], name="annual_consumption_flag_idx", condition=~models.Q(flagged="")
+            ),
+        ]
+
+
+class CalorificValue(models.Model):
+    """The gas calorific value (MJ/m3) in force from a day: dated data, not code."""
+
+    valid_from = models.DateField(unique=True)
+    megajoules_per_cubic_metre = models.DecimalField(max_digits=6, decimal_places=3)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(megajoules_per_cubic_metre__gt=30)
+                & models.Q(megajoules_per_cubic_metre__lt=50),
+                name="calorific_value_plausible",
+            )
         ]

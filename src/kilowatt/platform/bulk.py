@@ -206,3 +206,22 @@ def indexes_set_aside(*model_classes: type[models.Model]) -> Iterator[None]:
         # Unique constraints before the foreign keys that may rely on them.
         for table, name, definition, _kind in sorted(constraints, key=lambda c: c[3] != "u"):
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Return ``count`` fresh ids for ``model``'s rows, so rows of several tables can
+    reference each other before a set-based write. PostgreSQL draws them from the table's
+    id sequence (safe alongside any other writer); SQLite, whose writers take turns,
+    continues from the largest id (call inside the writing transaction)."""
+    if count <= 0:
+        return []
+    if is_postgresql():
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    start = next_id(model)
+    return list(range(start, start + count))

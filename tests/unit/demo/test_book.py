@@ -96,7 +96,7 @@ def test_supply_mixes_electricity_only_gas_only_dual_fuel_and_economy_7():
 def test_economy_7_meters_have_day_and_night_registers():
     meter_of_point = {meter[1]: meter[0] for meter in BOOK.meters}
     bands_of_meter = collections.defaultdict(set)
-    for _id, meter_id, _identifier, band in BOOK.registers:
+    for _id, meter_id, _identifier, band, _eac in BOOK.registers:
         bands_of_meter[meter_id].add(band)
     for point in POINTS.values():
         bands = bands_of_meter[meter_of_point[point["id"]]]

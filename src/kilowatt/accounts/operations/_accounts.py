@@ -8,6 +8,7 @@ from kilowatt.accounts import models, queries
 from kilowatt.accounts.domain import agreements as agreement_rules
 from kilowatt.customers import queries as customer_queries
 from kilowatt.identity.domain.roles import Permission, Principal
+from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import audit, events
 from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound, Problem, raise_if
@@ -193,6 +194,7 @@ def add_agreement(
         valid_from=valid_from,
         valid_to=valid_to,
     )
+    metering_operations.note_supply_from(meter_point_id=point.id, start=valid_from)
     audit.record(
         trail=queries.trail_key(account.id),
         entity="agreement",

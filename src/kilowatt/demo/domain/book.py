@@ -18,6 +18,7 @@ import datetime
 import itertools
 import random
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 
 from kilowatt.demo.domain import catalogue, people, places
 from kilowatt.validation.mpan import check_digit
@@ -98,6 +99,23 @@ class Chunk:
     @property
     def row_count(self) -> int:
         return sum(len(rows) for rows in self.tables().values())
+
+
+_TENTH = Decimal("0.1")
+# Ofgem's typical domestic consumption values (low to high), kWh a year; businesses more.
+_TYPICAL_KWH = {
+    "01": (1800, 4200),
+    "02": (2200, 6000),
+    "03": (5000, 25000),
+    "04": (8000, 30000),
+    "GAS": (7500, 17000),
+}
+
+
+def _typical_kwh(profile_class: str, draw: float) -> Decimal:
+    """Return an EAC (or AQ, for ``GAS``) for a new register, spread over the typical range."""
+    low, high = _TYPICAL_KWH.get(profile_class, _TYPICAL_KWH["03"])
+    return Decimal(int(low + (high - low) * draw))
 
 
 def mpan_core(region: str, meter_point_id: int) -> str:
@@ -239,7 +257,7 @@ class _Generator:
             mtc, llfc = _TOP_LINE[profile_class]
             chunk.meter_points.append(
                 (point_id, mpan_core(region, point_id), fuel, site_id, region,
-                 profile_class, mtc, llfc, created_at)
+                 profile_class, mtc, llfc, created_at, self.days[start])
             )  # fmt: skip
             serial = (
                 f"{installed.year % 100:02d}E{(meter_id * 48_271) % 10_000_000:07d}"
@@ -250,24 +268,30 @@ class _Generator:
                 (meter_id, point_id, serial, "SMART" if smart else "CREDIT", "KWH",
                  5 if smart else 6, installed, None)
             )  # fmt: skip
+            eac = _typical_kwh(profile_class, random_())
             if profile_class in ("02", "04"):
-                chunk.registers.append((self.next_register, meter_id, "1", "DAY"))
-                chunk.registers.append((self.next_register + 1, meter_id, "2", "NIGHT"))
+                # Economy 7: about 58% of the year's use in the day hours.
+                day, night = (eac * 58 / 100).quantize(_TENTH), (eac * 42 / 100).quantize(_TENTH)
+                chunk.registers.append((self.next_register, meter_id, "1", "DAY", day))
+                chunk.registers.append((self.next_register + 1, meter_id, "2", "NIGHT", night))
                 self.next_register += 2
             else:
-                chunk.registers.append((self.next_register, meter_id, "1", "ANYTIME"))
+                chunk.registers.append((self.next_register, meter_id, "1", "ANYTIME", eac))
                 self.next_register += 1
         else:
             imperial = not smart and random_() < 0.25
             chunk.meter_points.append(
-                (point_id, mprn(point_id), fuel, site_id, region, "", "", "", created_at)
-            )
+                (point_id, mprn(point_id), fuel, site_id, region, "", "", "", created_at,
+                 self.days[start])
+            )  # fmt: skip
             serial = f"{'E6S' if smart else 'G4A'}{(meter_id * 48_271) % 100_000_000:08d}"
             chunk.meters.append(
                 (meter_id, point_id, serial, "SMART" if smart else "CREDIT",
                  "IMPERIAL" if imperial else "METRIC", 4 if imperial else 5, installed, None)
             )  # fmt: skip
-            chunk.registers.append((self.next_register, meter_id, "1", "ANYTIME"))
+            chunk.registers.append(
+                (self.next_register, meter_id, "1", "ANYTIME", _typical_kwh("GAS", random_()))
+            )
             self.next_register += 1
         return point_id
 

@@ -54,6 +54,7 @@ METER_POINT = (
     "meter_timeswitch_code",
     "line_loss_factor_class",
     "created_at",
+    "supply_start_date",
 )
 METER = (
     "id",
@@ -65,7 +66,7 @@ METER = (
     "installed_date",
     "removed_date",
 )
-REGISTER = ("id", "meter_id", "identifier", "band")
+REGISTER = ("id", "meter_id", "identifier", "band", "estimated_annual_kwh")
 TARIFF = (
     "id",
     "code",

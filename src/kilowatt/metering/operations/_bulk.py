@@ -28,6 +28,7 @@ METER_POINT_COLUMNS = (
     "meter_timeswitch_code",
     "line_loss_factor_class",
     "created_at",
+    "supply_start_date",
 )
 METER_COLUMNS = (
     "id",
@@ -39,7 +40,7 @@ METER_COLUMNS = (
     "installed_date",
     "removed_date",
 )
-REGISTER_COLUMNS = ("id", "meter_id", "identifier", "band")
+REGISTER_COLUMNS = ("id", "meter_id", "identifier", "band", "estimated_annual_kwh")
 
 _IDENTIFIER = METER_POINT_COLUMNS.index("identifier")
 _FUEL = METER_POINT_COLUMNS.index("fuel")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import supply
@@ -170,3 +171,11 @@ def install_meter(
         at=as_at,
     )
     return row
+
+
+def note_supply_from(*, meter_point_id: int, start: datetime.date) -> None:
+    """Record that we supply a meter point from ``start`` (an agreement began then): the
+    supply start is the earliest such day, and reads before it are not ours to take."""
+    models.MeterPoint.objects.filter(id=meter_point_id).filter(
+        Q(supply_start_date__isnull=True) | Q(supply_start_date__gt=start)
+    ).update(supply_start_date=start)

@@ -1,0 +1,363 @@
+"""Record meter reads from any source through the one validation path, set-based.
+
+``record_read_frame`` takes a batch (one reading typed by a customer or a million from
+smart meters or a D0010 file), finds each reading's register in one query, its
+register's accepted reads in another, judges them all with ``domain.reads.assess``,
+writes every reading it can place (accepted, held and refused alike, so the customer
+can be told why and a person can work the held ones), and recalculates the EAC or AQ
+of every register that moved. One transaction: all of a batch is kept or none of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import zoneinfo
+from collections.abc import Sequence
+from decimal import Decimal
+
+import polars as pl
+from django.db import transaction
+
+from kilowatt.metering import models
+from kilowatt.metering.domain import reads as read_rules
+from kilowatt.metering.domain import settlement
+from kilowatt.platform import bulk, frames
+from kilowatt.platform.errors import InvalidInput
+
+UNKNOWN_METER_POINT = "unknown_meter_point"
+SOURCES = tuple(models.Read.Source.values)
+
+# The columns a batch brings: which register, when, and what it showed.
+BATCH_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "meter_point": pl.String,  # MPAN core or full MPAN, or MPRN
+    "meter_serial": pl.String,  # "" for the meter installed on the day
+    "register": pl.String,  # "" for the meter's only register
+    "read_at": pl.Datetime("us", "UTC"),
+    "value_milli": pl.Int64,  # thousandths of the register's unit
+}
+
+_FACTS_SQL = """
+SELECT k.row, p.id, m.id, r.id, p.fuel, m.units, m.digits, m.installed_date,
+       m.removed_date, p.supply_start_date, p.supply_end_date, r.estimated_annual_kwh
+FROM _read_keys k
+LEFT JOIN metering_meterpoint p ON p.identifier = k.identifier
+LEFT JOIN metering_meter m ON m.meter_point_id = p.id AND (
+    m.serial_number = k.serial
+    OR (k.serial = '' AND m.installed_date <= k.read_date
+        AND (m.removed_date IS NULL OR m.removed_date >= k.read_date)))
+LEFT JOIN metering_register r ON r.meter_id = m.id
+    AND (LTRIM(r.identifier, '0') = k.register OR k.register = '')
+"""
+_FACTS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "row": pl.Int64,
+    "meter_point_id": pl.Int64,
+    "meter_id": pl.Int64,
+    "register_id": pl.Int64,
+    "fuel": pl.String,
+    "units": pl.String,
+    "digits": pl.Int64,
+    "meter_installed_date": pl.Date,
+    "meter_removed_date": pl.Date,
+    "supply_start_date": pl.Date,
+    "supply_end_date": pl.Date,
+    "annual_kwh": pl.Float64,
+}
+# Each register's latest accepted read (the partial unique index answers both lookups).
+_LATEST_SQL = """
+SELECT g.register_id, rd.read_at, rd.value
+FROM _read_registers g
+JOIN metering_read rd ON rd.register_id = g.register_id AND rd.status = 'ACCEPTED'
+ AND rd.read_at = (
+    SELECT MAX(x.read_at) FROM metering_read x
+    WHERE x.register_id = g.register_id AND x.status = 'ACCEPTED')
+"""
+_HISTORY_OF_SQL = """
+SELECT rd.register_id, rd.read_at, rd.value FROM metering_read rd
+WHERE rd.status = 'ACCEPTED' AND rd.register_id IN (SELECT register_id FROM _read_backdated)
+"""
+_READ_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "register_id": pl.Int64,
+    "read_at": pl.Datetime("us", "UTC"),
+    "value": pl.String,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadIn:
+    """One reading as a person or a system offers it."""
+
+    meter_point: str
+    read_at: datetime.datetime
+    value: Decimal
+    meter_serial: str = ""
+    register: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadOutcome:
+    """What became of one reading: ``ACCEPTED``, ``DUPLICATE``, ``HELD`` or ``REFUSED``
+    (with ``rule`` and ``message`` saying why); ``read_id`` when it was kept."""
+
+    row: int
+    status: str
+    rule: str
+    message: str
+    read_id: int | None
+
+
+def _milli_to_text(column: str) -> pl.Expr:
+    value = pl.col(column)
+    return pl.format("{}.{}", value // 1000, (value % 1000).cast(pl.String).str.zfill(3))
+
+
+def _text_to_milli(column: str) -> pl.Expr:
+    parts = pl.col(column).str.split_exact(".", 1)
+    whole = parts.struct.field("field_0").cast(pl.Int64)
+    fraction = parts.struct.field("field_1").fill_null("").str.pad_end(3, "0").str.slice(0, 3)
+    return whole * 1000 + pl.when(fraction == "").then(0).otherwise(fraction.cast(pl.Int64))
+
+
+def batch_from_reads(reads: Sequence[ReadIn]) -> pl.DataFrame:
+    """Return readings as the frame ``record_read_frame`` takes."""
+    return pl.DataFrame(
+        [
+            {
+                "meter_point": read.meter_point,
+                "meter_serial": read.meter_serial,
+                "register": read.register,
+                "read_at": read.read_at.astimezone(datetime.UTC),
+                "value_milli": read_rules.to_milli(read.value),
+            }
+            for read in reads
+        ],
+        schema=BATCH_SCHEMA,  # type: ignore[arg-type]
+    )
+
+
+def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
+    """Find each reading's meter point, meter and register, one row per reading, with a
+    ``rule`` naming why one could not be placed."""
+    keys = batch.select(
+        pl.col("row"),
+        identifier=pl.col("meter_point")
+        .str.replace_all(r"[\s-]", "")
+        .str.to_uppercase()
+        .pipe(
+            lambda text: pl.when(text.str.len_chars() == 21).then(text.str.slice(8)).otherwise(text)
+        ),
+        serial=pl.col("meter_serial").fill_null("").str.strip_chars().str.to_uppercase(),
+        register=pl.col("register").fill_null("").str.strip_chars().str.strip_chars_start("0"),
+        read_date=pl.col("read_at").dt.convert_time_zone(read_rules.LONDON).dt.date(),
+    )
+    frames.create_temp_table(
+        "_read_keys",
+        {
+            "row": "bigint",
+            "identifier": "varchar(32)",
+            "serial": "varchar(40)",
+            "register": "varchar(10)",
+            "read_date": "date",
+        },
+    )
+    frames.write_temp("_read_keys", keys)
+    found = frames.read_frame(_FACTS_SQL, [], _FACTS_SCHEMA)
+    placed = found.filter(pl.col("register_id").is_not_null())
+    counts = placed.group_by("row").agg(matches=pl.len())
+    placed = placed.join(counts, on="row").filter(pl.col("matches") == 1).drop("matches")
+    why = (
+        found.group_by("row")
+        .agg(
+            known_point=pl.col("meter_point_id").is_not_null().any(),
+            registers=pl.col("register_id").is_not_null().sum(),
+        )
+        .select(
+            "row",
+            _why=pl.when(~pl.col("known_point"))
+            .then(pl.lit(UNKNOWN_METER_POINT))
+            .when(pl.col("registers") > 1)
+            .then(pl.lit("register_ambiguous"))
+            .otherwise(pl.lit("")),
+        )
+    )
+    return batch.join(placed, on="row", how="left").join(why, on="row", how="left")
+
+
+def _history(placed: pl.DataFrame) -> pl.DataFrame:
+    """Return the accepted reads the batch's readings are judged against: each
+    register's latest, and every one of a register that has a back-dated reading."""
+    registers = placed.select(pl.col("register_id").unique())
+    frames.create_temp_table("_read_registers", {"register_id": "bigint"})
+    frames.write_temp("_read_registers", registers)
+    latest = frames.read_frame(_LATEST_SQL, [], _READ_SCHEMA)
+    earliest = placed.group_by("register_id").agg(first_at=pl.col("read_at").min())
+    backdated = (
+        latest.join(earliest, on="register_id")
+        .filter(pl.col("first_at") <= pl.col("read_at"))
+        .select("register_id")
+    )
+    if not backdated.is_empty():
+        frames.create_temp_table("_read_backdated", {"register_id": "bigint"})
+        frames.write_temp("_read_backdated", backdated)
+        latest = frames.read_frame(_HISTORY_OF_SQL, [], _READ_SCHEMA)
+    return latest.select("register_id", "read_at", value_milli=_text_to_milli("value"))
+
+
+def _calorific_values(batch: pl.DataFrame) -> pl.DataFrame:
+    values = pl.DataFrame(
+        [
+            {
+                "valid_from": row.valid_from,
+                "cv_milli": read_rules.to_milli(row.megajoules_per_cubic_metre),
+            }
+            for row in models.CalorificValue.objects.order_by("valid_from")
+        ],
+        schema={"valid_from": pl.Date, "cv_milli": pl.Int64},
+    )
+    ordered = batch.with_columns(
+        _day=pl.col("read_at").dt.convert_time_zone(read_rules.LONDON).dt.date()
+    ).sort("_day")
+    return ordered.join_asof(
+        values, left_on="_day", right_on="valid_from", strategy="backward"
+    ).drop("_day", "valid_from")
+
+
+def _write(
+    judged: pl.DataFrame, *, source: str, received_by: str, reference: str, as_at: datetime.datetime
+) -> pl.DataFrame:
+    """Write the readings that could be placed; return ``row`` -> ``read_id``."""
+    kept = judged.filter(
+        pl.col("register_id").is_not_null() & (pl.col("status") != read_rules.DUPLICATE)
+    )
+    ids = bulk.reserve_ids(models.Read, kept.height)
+    kept = kept.with_columns(id=pl.Series(ids, dtype=pl.Int64))
+    stored = kept.select(
+        "id",
+        "meter_point_id",
+        "meter_id",
+        "register_id",
+        "read_at",
+        value=_milli_to_text("value_milli"),
+        source=pl.lit(source),
+        status="status",
+        advance=pl.when(pl.col("status") == read_rules.ACCEPTED).then(
+            _milli_to_text("advance_milli")
+        ),
+        consumption_kwh=pl.when(pl.col("status") == read_rules.ACCEPTED).then(
+            _milli_to_text("consumption_milli")
+        ),
+        rolled_over="rolled_over",
+        rule="rule",
+        message=pl.col("message").str.slice(0, 300),
+        received_at=pl.lit(as_at).dt.convert_time_zone("UTC"),
+        received_by=pl.lit(received_by[:150]),
+        reference=pl.lit(reference[:100]),
+        billed_reference=pl.lit(""),
+    )
+    frames.write_frame(models.Read, stored)
+    return kept.select("row", read_id="id")
+
+
+def _settle(accepted: pl.DataFrame, *, as_at: datetime.datetime) -> int:
+    """Recalculate the EAC or AQ of every register an actual accepted read moved."""
+    changes = settlement.recalculate(accepted)
+    if changes.is_empty():
+        return 0
+    # A register read twice in one batch keeps the later result.
+    changes = changes.sort("read_at").unique("register_id", keep="last")
+    ids = bulk.reserve_ids(models.AnnualConsumptionChange, changes.height)
+    rows = changes.select(
+        id=pl.Series(ids, dtype=pl.Int64),
+        register_id="register_id",
+        read_id="read_id",
+        effective_date="read_date",
+        previous_kwh=pl.col("annual_kwh").round(1).cast(pl.String),
+        annualised_kwh=pl.col("annualised_kwh").cast(pl.String),
+        new_kwh=pl.col("new_kwh").cast(pl.String),
+        flagged="flagged",
+        recorded_at=pl.lit(as_at).dt.convert_time_zone("UTC"),
+    )
+    frames.write_frame(models.AnnualConsumptionChange, rows)
+    frames.update_column(
+        models.Register,
+        "estimated_annual_kwh",
+        changes.select(id="register_id", value=pl.col("new_kwh").cast(pl.String)),
+    )
+    return changes.height
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise InvalidInput.one(
+            field="source", rule="choice", message=f"must be one of {', '.join(SOURCES)}"
+        )
+
+
+@transaction.atomic
+def record_read_frame(
+    *,
+    batch: pl.DataFrame,
+    source: str,
+    received_by: str,
+    reference: str = "",
+    as_at: datetime.datetime,
+) -> pl.DataFrame:
+    """Validate and record a batch of readings (columns ``BATCH_SCHEMA``) from one source.
+
+    Returns one row per reading in batch order: ``row``, ``status`` (``ACCEPTED``,
+    ``DUPLICATE``, ``HELD`` or ``REFUSED``), ``rule``, ``message`` and ``read_id`` (null
+    for duplicates and for readings whose meter point or register is unknown: those
+    come back ``REFUSED`` with rule ``unknown_meter_point`` or ``unknown_register``, for
+    the caller to keep for review).
+
+    :raises InvalidInput: ``source`` is not a read source.
+    """
+    _check_source(source)
+    batch = (
+        batch.cast(BATCH_SCHEMA).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    )  # type: ignore[arg-type]
+    facts = _register_facts(batch)
+    placed = facts.filter(pl.col("register_id").is_not_null())
+    history = _history(placed) if not placed.is_empty() else read_rules.empty_history()
+    candidates = _calorific_values(facts)
+    today = as_at.astimezone(zoneinfo.ZoneInfo(read_rules.LONDON)).date()
+    judged = read_rules.assess(candidates, history, today=today)
+    judged = judged.with_columns(
+        rule=pl.when(pl.col("_why").is_in([UNKNOWN_METER_POINT, "register_ambiguous"]))
+        .then(pl.col("_why"))
+        .otherwise(pl.col("rule")),
+        message=pl.when(pl.col("_why") == UNKNOWN_METER_POINT)
+        .then(pl.lit("We do not supply that meter point."))
+        .when(pl.col("_why") == "register_ambiguous")
+        .then(pl.lit("The meter has more than one register: say which one was read."))
+        .otherwise(pl.col("message")),
+    ).drop("_why")
+    written = _write(
+        judged, source=source, received_by=received_by, reference=reference, as_at=as_at
+    )
+    judged = judged.join(written, on="row", how="left")
+    if source != models.Read.Source.ESTIMATE:
+        _settle(judged.filter(pl.col("status") == read_rules.ACCEPTED), as_at=as_at)
+    return judged.select("row", "status", "rule", "message", "read_id").sort("row")
+
+
+def record_reads(
+    *,
+    reads: Sequence[ReadIn],
+    source: str,
+    received_by: str,
+    reference: str = "",
+    as_at: datetime.datetime,
+) -> list[ReadOutcome]:
+    """Validate and record readings from one source; return what became of each.
+
+    :raises InvalidInput: ``source`` is not a read source.
+    """
+    result = record_read_frame(
+        batch=batch_from_reads(reads),
+        source=source,
+        received_by=received_by,
+        reference=reference,
+        as_at=as_at,
+    )
+    return [ReadOutcome(**row) for row in result.iter_rows(named=True)]

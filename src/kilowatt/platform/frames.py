@@ -1,0 +1,172 @@
+"""Move Polars frames in and out of the database, set-based, on PostgreSQL and SQLite.
+
+Batch work (a million reads, a bill run) loads its inputs with one query into a frame,
+computes on columns, and writes its outputs in one go. On PostgreSQL both directions
+stream through ``COPY``; elsewhere they fall back to ``executemany`` and ``fetchall``,
+so the same code runs in the embedded default and in the tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+
+import polars as pl
+from django.db import connection, models
+
+from kilowatt.platform import bulk
+
+_NULL = "\\N"  # CSV's stand-in for NULL both ways (an empty field is an empty string)
+
+
+def create_temp_table(name: str, columns: dict[str, str]) -> None:
+    """Create (or empty) a temporary table that lives until the connection closes;
+    ``columns`` maps names to SQL types every database here understands."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        body = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({body})")
+
+
+def write_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
+    """Insert a frame's rows into a model's table; the frame's columns are the model's
+    field attribute names (``register_id``), ids included or left to the database."""
+    if frame.is_empty():
+        return 0
+    if bulk.is_postgresql():
+        columns = [
+            model._meta.get_field(name.removesuffix("_id")).column if name.endswith("_id") else name
+            for name in frame.columns
+        ]
+        return _copy_in(model._meta.db_table, columns, frame)
+    model._default_manager.bulk_create(
+        (model(**row) for row in frame.iter_rows(named=True)), batch_size=2_000
+    )
+    return frame.height
+
+
+def write_temp(table: str, frame: pl.DataFrame) -> int:
+    """Insert a frame's rows into a temporary table (its columns named as the frame's)."""
+    if frame.is_empty():
+        return 0
+    columns = frame.columns
+    if bulk.is_postgresql():
+        return _copy_in(table, columns, frame)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+            [tuple(_sqlite_value(value) for value in row) for row in frame.iter_rows()],
+        )
+    return frame.height
+
+
+def _copy_in(table: str, columns: list[str], frame: pl.DataFrame) -> int:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value=_NULL)
+    quote = connection.ops.quote_name
+    sql = (
+        f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+        f"FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
+    )
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.write(buffer.getvalue())
+    return frame.height
+
+
+def _sqlite_value(value: object) -> object:
+    """The text SQLite compares as Django stores it: naive UTC datetimes, ISO dates."""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def read_frame(
+    sql: str, params: Sequence[object], schema: dict[str, pl.DataType | type[pl.DataType]]
+) -> pl.DataFrame:
+    """Run a query and return its rows as a frame with ``schema`` (the query's columns,
+    in order). On PostgreSQL the rows stream out through ``COPY ... TO STDOUT``."""
+    if bulk.is_postgresql():
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor:
+            inline = cursor.mogrify(sql, params) if params else sql  # COPY takes no parameters
+            with cursor.copy(
+                f"COPY ({inline}) TO STDOUT WITH (FORMAT csv, NULL '{_NULL}')"
+            ) as copy:
+                for block in copy:
+                    buffer.write(block)
+        if buffer.tell() == 0:
+            return pl.DataFrame(schema=schema)
+        buffer.seek(0)
+        text_schema = {name: pl.String for name in schema}
+        frame = pl.read_csv(
+            buffer,
+            has_header=False,
+            new_columns=list(schema),
+            schema_overrides=text_schema,
+            null_values=_NULL,
+            empty_string_is_null=False,
+        )
+        return _typed(frame, schema)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pl.DataFrame(
+        [[None if value is None else str(value) for value in row] for row in rows],
+        schema={name: pl.String for name in schema},
+        orient="row",
+    )
+    return _typed(frame, schema)
+
+
+def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
+    """Turn the text columns of a query into their types (text is what both databases
+    agree on: dates as ISO, decimals as digits, timestamps with their offset)."""
+    columns = []
+    for name, kind in schema.items():
+        column = pl.col(name)
+        if isinstance(kind, pl.Datetime) or kind == pl.Datetime:
+            columns.append(
+                column.str.replace(r"([+-]\d\d)$", "$1:00")
+                .str.to_datetime(time_zone="UTC", time_unit="us")
+                .alias(name)
+            )
+        elif kind == pl.Date:
+            columns.append(column.str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name))
+        elif kind == pl.Boolean:
+            columns.append(column.is_in(["t", "true", "1", "True"]).alias(name))
+        else:
+            columns.append(column.cast(kind).alias(name))
+    return frame.select(columns)
+
+
+def update_column(model: type[models.Model], column: str, values: pl.DataFrame) -> int:
+    """Set one column of many rows: ``values`` has ``id`` and ``value`` (as text the
+    database casts to the column's type). One ``UPDATE ... FROM`` a temporary table on
+    PostgreSQL; ``executemany`` elsewhere."""
+    if values.is_empty():
+        return 0
+    table = model._meta.db_table
+    db_column = model._meta.get_field(column).column
+    if bulk.is_postgresql():
+        create_temp_table("_column_values", {"id": "bigint", "value": "text"})
+        _copy_in("_column_values", ["id", "value"], values.select("id", "value"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET {db_column} = v.value::"
+                f"{_pg_type(model, column)} FROM _column_values v WHERE t.id = v.id"
+            )
+        return values.height
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {db_column} = %s WHERE id = %s",
+            [(value, row_id) for row_id, value in values.select("id", "value").iter_rows()],
+        )
+    return values.height
+
+
+def _pg_type(model: type[models.Model], column: str) -> str:
+    return str(model._meta.get_field(column).db_type(connection))

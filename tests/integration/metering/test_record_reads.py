@@ -1,0 +1,189 @@
+"""Recording reads through the one validation path, on the real database."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from kilowatt.metering import models, operations
+from kilowatt.platform.errors import InvalidInput
+from tests.factories import supply
+
+pytestmark = pytest.mark.django_db
+AS_AT = supply.AS_AT
+
+
+def at(year: int, month: int, day: int) -> datetime.datetime:
+    return datetime.datetime(year, month, day, tzinfo=datetime.UTC)
+
+
+def record(point, *readings, source="CUSTOMER", register="", serial=""):
+    return operations.record_reads(
+        reads=[
+            operations.ReadIn(
+                meter_point=point.identifier,
+                read_at=when,
+                value=Decimal(value),
+                register=register,
+                meter_serial=serial,
+            )
+            for when, value in readings
+        ],
+        source=source,
+        received_by="test",
+        as_at=AS_AT,
+    )
+
+
+class TestRecordReads:
+    def test_an_opening_read_is_accepted_and_kept(self):
+        point = supply.meter_point()
+
+        (outcome,) = record(point, (at(2026, 1, 1), "1000"))
+
+        assert (outcome.status, outcome.rule) == ("ACCEPTED", "")
+        read = models.Read.objects.get(id=outcome.read_id)
+        assert (read.value, read.source, read.advance) == (Decimal("1000.000"), "CUSTOMER", None)
+
+    def test_a_later_read_records_its_advance_and_consumption(self):
+        point = supply.meter_point()
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 2, 1), "1250.5"))
+
+        read = models.Read.objects.get(id=outcome.read_id)
+        assert (read.status, read.advance, read.consumption_kwh) == (
+            "ACCEPTED",
+            Decimal("250.500"),
+            Decimal("250.500"),
+        )
+
+    def test_the_same_read_twice_is_a_harmless_duplicate(self):
+        point = supply.meter_point()
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 1, 1), "1000"))
+
+        assert (outcome.status, outcome.read_id) == ("DUPLICATE", None)
+        assert models.Read.objects.filter(meter_point=point).count() == 1
+
+    def test_a_lower_read_with_no_rollover_is_held_with_the_reason(self):
+        point = supply.meter_point()
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 2, 1), "990"))
+
+        assert (outcome.status, outcome.rule) == ("HELD", "negative_advance")
+        assert "lower than the last one (1000 on 01 Jan 2026)" in outcome.message
+        assert models.Read.objects.get(id=outcome.read_id).status == "HELD"
+
+    def test_a_meter_that_wrapped_past_its_last_digit_rolls_over(self):
+        point = supply.meter_point(digits=5)
+        record(point, (at(2026, 1, 1), "99900"))
+
+        (outcome,) = record(point, (at(2026, 2, 1), "150"))
+
+        read = models.Read.objects.get(id=outcome.read_id)
+        assert (read.status, read.rolled_over, read.advance) == ("ACCEPTED", True, Decimal("250"))
+
+    def test_far_more_than_the_eac_expects_is_held(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 2, 1), "9000"))
+
+        assert (outcome.status, outcome.rule) == ("HELD", "advance_too_high")
+
+    def test_a_future_date_more_digits_and_before_supply_are_refused(self):
+        point = supply.meter_point(digits=5)
+
+        outcomes = record(
+            point,
+            (at(2026, 12, 25), "100"),
+            (at(2026, 3, 1), "123456"),
+            (at(2024, 12, 1), "100"),
+        )
+
+        assert [(o.status, o.rule) for o in outcomes] == [
+            ("REFUSED", "read_date_future"),
+            ("REFUSED", "too_many_digits"),
+            ("REFUSED", "before_supply_start"),
+        ]
+        assert models.Read.objects.filter(meter_point=point, status="REFUSED").count() == 3
+
+    def test_an_unknown_meter_point_is_refused_and_not_stored(self):
+        (outcome,) = operations.record_reads(
+            reads=[
+                operations.ReadIn(
+                    meter_point="2399999999996", read_at=at(2026, 1, 1), value=Decimal(1)
+                )
+            ],
+            source="INDUSTRY",
+            received_by="test",
+            as_at=AS_AT,
+        )
+
+        assert (outcome.status, outcome.rule, outcome.read_id) == (
+            "REFUSED",
+            "unknown_meter_point",
+            None,
+        )
+
+    def test_economy_7_needs_the_register_named(self):
+        point = supply.meter_point(
+            profile_class="02", bands=("DAY", "NIGHT"), annual_kwh=("1700", "1200")
+        )
+
+        unnamed, named = record(point, (at(2026, 1, 1), "500")) + record(
+            point, (at(2026, 1, 1), "700"), register="02"
+        )
+
+        assert (unnamed.status, unnamed.rule) == ("REFUSED", "register_ambiguous")
+        assert named.status == "ACCEPTED"
+        assert models.Read.objects.get(id=named.read_id).register.band == "NIGHT"
+
+    def test_a_batch_of_daily_reads_is_judged_in_time_order(self):
+        point = supply.meter_point()
+
+        outcomes = record(
+            point, (at(2026, 1, 3), "1020"), (at(2026, 1, 1), "1000"), (at(2026, 1, 2), "1010")
+        )
+
+        assert [o.status for o in outcomes] == ["ACCEPTED"] * 3
+        advances = models.Read.objects.filter(meter_point=point).order_by("read_at")
+        assert [r.advance for r in advances] == [None, Decimal("10"), Decimal("10")]
+
+    def test_gas_volume_becomes_kwh_with_the_calorific_value(self):
+        point = supply.meter_point(fuel="GAS", units="IMPERIAL", digits=4, annual_kwh=("12000",))
+        models.CalorificValue.objects.create(
+            valid_from=datetime.date(2026, 1, 1), megajoules_per_cubic_metre=Decimal("39.5")
+        )
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 2, 1), "1050"))
+
+        read = models.Read.objects.get(id=outcome.read_id)
+        # 50 hundred cubic feet x 2.83 x 1.02264 x 39.5 / 3.6
+        assert read.consumption_kwh == Decimal("1587.720")  # 1587.7196...
+
+    def test_an_actual_read_recalculates_the_eac(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 7, 1), "2600"))
+
+        change = models.AnnualConsumptionChange.objects.get(read_id=outcome.read_id)
+        register = models.Register.objects.get(id=change.register_id)
+        assert register.estimated_annual_kwh == change.new_kwh
+        assert change.previous_kwh == Decimal("2900.0")
+        assert change.new_kwh != change.previous_kwh
+
+    def test_an_unknown_source_is_refused_naming_the_field(self):
+        point = supply.meter_point()
+
+        with pytest.raises(InvalidInput) as refused:
+            record(point, (at(2026, 1, 1), "1"), source="PIGEON")
+
+        assert refused.value.problems[0].field == "source"
