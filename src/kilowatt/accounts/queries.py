@@ -136,6 +136,15 @@ def meter_point_for(principal: Principal, *, identifier: str):
     return point
 
 
+def reads_for(principal: Principal, *, identifier: str, limit: int = 100) -> list:
+    """Return the reads of a meter point ``principal`` may see, newest first.
+
+    :raises NotFound: no such meter point, or ``principal`` may not see it.
+    """
+    point = meter_point_for(principal, identifier=identifier)
+    return metering_queries.reads_of_meter_point(meter_point_id=point.id, limit=limit)
+
+
 def meter_points_page(
     principal: Principal,
     *,
@@ -234,12 +243,13 @@ class SearchResult:
 
 
 def _customers_supplying(principal: Principal, meter_point_ids: QuerySet, limit: int) -> list:
+    # One query: the customers of the accounts with an agreement at these meter points,
+    # through the gate. The results list shows the customers' own fields only, so no
+    # contacts, consents or priority needs are fetched.
     customer_ids = models.Account.objects.filter(
-        id__in=models.Agreement.objects.filter(meter_point_id__in=meter_point_ids).values(
-            "account_id"
-        )
+        agreements__meter_point_id__in=meter_point_ids
     ).values("customer_id")
-    return customer_queries.customers_page(principal, ids=customer_ids, limit=limit)
+    return customer_queries.customers_by_ids(principal, ids=customer_ids, limit=limit)
 
 
 def search_customers(principal: Principal, *, text: str, limit: int = 50) -> SearchResult:
@@ -251,7 +261,7 @@ def search_customers(principal: Principal, *, text: str, limit: int = 50) -> Sea
     if _ACCOUNT_NUMBER.match(compact):
         ids = models.Account.objects.filter(number=compact).values("customer_id")
         return SearchResult(
-            "account number", customer_queries.customers_page(principal, ids=ids, limit=limit)
+            "account number", customer_queries.customers_by_ids(principal, ids=ids, limit=limit)
         )
     if _CUSTOMER_NUMBER.match(compact):
         customers = customer_queries.visible_customers(principal).filter(number=compact)

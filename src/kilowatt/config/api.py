@@ -16,6 +16,7 @@ from kilowatt.accounts.interfaces.api import router as accounts_router
 from kilowatt.customers.interfaces.api import router as customers_router
 from kilowatt.identity.interfaces.api import BearerToken, SessionLogin
 from kilowatt.identity.interfaces.api import router as identity_router
+from kilowatt.metering.interfaces.api import router as metering_router
 from kilowatt.platform.api import NOT_ALLOWED, NOT_FOUND, problems_body, schema_problems_body
 from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound
 
@@ -23,7 +24,7 @@ api = NinjaAPI(
     title="Kilowatt API",
     version="1",
     description=(
-        "An energy retailer's customers, accounts, sites, meter points and tariffs. "
+        "An energy retailer's customers, accounts, sites, meter points, meter reads and tariffs. "
         "Sign in with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`. "
         "Lists page by id: pass a page's `next_after` as `after`. "
         "Pence with fractions are decimal strings."
@@ -34,6 +35,7 @@ api = NinjaAPI(
 api.add_router("", identity_router)
 api.add_router("", customers_router)
 api.add_router("", accounts_router)
+api.add_router("", metering_router)
 
 
 @api.exception_handler(InvalidInput)

@@ -37,12 +37,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs page's Swagger UI from its own static files (no CDN)
     "kilowatt.platform",
     "kilowatt.identity",
     "kilowatt.customers",
     "kilowatt.properties",
     "kilowatt.metering",
     "kilowatt.accounts",
+    "kilowatt.field",
+    "kilowatt.integrations",
     "kilowatt.portals",
     "kilowatt.demo",
 ]

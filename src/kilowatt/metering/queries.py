@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import re
+import zoneinfo
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from kilowatt.metering import models
+from kilowatt.metering.domain import estimates, half_hourly
+from kilowatt.metering.domain import reads as read_rules
 from kilowatt.platform.errors import NotFound
 
 
@@ -84,3 +91,312 @@ def meter_points_page(
     if site_id is not None:
         points = points.filter(site_id=site_id)
     return list(_with_meters(points.order_by("id")[:limit]))
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+def register_facts(*, register_id: int, on: datetime.datetime) -> read_rules.RegisterFacts:
+    """Return what read validation needs of a register, its meter and supply on a moment.
+
+    :raises NotFound: no such register.
+    """
+    register = (
+        models.Register.objects.select_related("meter__meter_point").filter(id=register_id).first()
+    )
+    if register is None:
+        raise NotFound(f"register {register_id}")
+    meter, point = register.meter, register.meter.meter_point
+    day = on.astimezone(zoneinfo.ZoneInfo(read_rules.LONDON)).date()
+    calorific = (
+        models.CalorificValue.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+    )
+    return read_rules.RegisterFacts(
+        register_id=register.id,
+        fuel=point.fuel,
+        units=meter.units,
+        digits=meter.digits,
+        meter_installed_date=meter.installed_date,
+        meter_removed_date=meter.removed_date,
+        supply_start_date=point.supply_start_date,
+        supply_end_date=point.supply_end_date,
+        annual_kwh=register.estimated_annual_kwh,
+        calorific_value=calorific.megajoules_per_cubic_metre if calorific else None,
+    )
+
+
+def accepted_history(
+    *, register_id: int, before: datetime.datetime
+) -> list[tuple[datetime.datetime, Decimal]]:
+    """Return a register's accepted reads before a moment as (read_at, value), oldest first."""
+    return list(
+        models.Read.objects.filter(register_id=register_id, status="ACCEPTED", read_at__lt=before)
+        .order_by("read_at")
+        .values_list("read_at", "value")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadRow:
+    """A read as pages and the API show it."""
+
+    id: int
+    meter_point_id: int
+    meter_point: str
+    fuel: str
+    meter_serial: str
+    register: str
+    band: str
+    read_at: datetime.datetime
+    value: Decimal
+    source: str
+    status: str
+    advance: Decimal | None
+    consumption_kwh: Decimal | None
+    rolled_over: bool
+    rule: str
+    message: str
+    received_by: str
+    reference: str
+    billed_reference: str
+
+
+def _read_rows(reads: QuerySet[models.Read]) -> list[ReadRow]:
+    rows = reads.select_related("meter_point", "meter", "register")
+    return [
+        ReadRow(
+            id=read.id,
+            meter_point_id=read.meter_point_id,
+            meter_point=read.meter_point.identifier,
+            fuel=read.meter_point.fuel,
+            meter_serial=read.meter.serial_number,
+            register=read.register.identifier,
+            band=read.register.band,
+            read_at=read.read_at,
+            value=read.value,
+            source=read.source,
+            status=read.status,
+            advance=read.advance,
+            consumption_kwh=read.consumption_kwh,
+            rolled_over=read.rolled_over,
+            rule=read.rule,
+            message=read.message,
+            received_by=read.received_by,
+            reference=read.reference,
+            billed_reference=read.billed_reference,
+        )
+        for read in rows
+    ]
+
+
+def held_reads(*, after_id: int = 0, limit: int = 50) -> list[ReadRow]:
+    """Return the read-exceptions queue: held reads, oldest first (keyset by id)."""
+    return _read_rows(
+        models.Read.objects.filter(status="HELD", id__gt=after_id).order_by("id")[:limit]
+    )
+
+
+def held_read_count() -> int:
+    return models.Read.objects.filter(status="HELD").count()
+
+
+def read_by_id(*, read_id: int) -> ReadRow:
+    """:raises NotFound: no such read."""
+    rows = _read_rows(models.Read.objects.filter(id=read_id))
+    if not rows:
+        raise NotFound(f"read {read_id}")
+    return rows[0]
+
+
+def reads_of_meter_point(*, meter_point_id: int, limit: int = 100) -> list[ReadRow]:
+    """Return a meter point's reads of every status, newest first."""
+    return _read_rows(
+        models.Read.objects.filter(meter_point_id=meter_point_id).order_by("-read_at", "-id")[
+            :limit
+        ]
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadForExport:
+    """An accepted read as an industry flow carries it."""
+
+    meter_point: str  # MPAN core or MPRN
+    meter_serial: str
+    register: str  # the register's identifier: "1", "2" ...
+    read_at: datetime.datetime
+    value: Decimal
+    source: str
+
+
+def accepted_reads_for_export(
+    *,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    meter_point_ids: list[int] | QuerySet | None = None,
+    fuel: str = "ELECTRICITY",
+) -> list[ReadForExport]:
+    """Return the accepted reads taken in ``[since, until)`` of one fuel (of these meter
+    points, or of all), ordered by meter point, meter, register and time."""
+    reads = models.Read.objects.filter(
+        status=models.Read.Status.ACCEPTED,
+        read_at__gte=since,
+        read_at__lt=until,
+        meter_point__fuel=fuel,
+    )
+    if meter_point_ids is not None:
+        reads = reads.filter(meter_point_id__in=meter_point_ids)
+    rows = reads.order_by(
+        "meter_point__identifier", "meter__serial_number", "register__identifier", "read_at", "id"
+    ).values_list(
+        "meter_point__identifier",
+        "meter__serial_number",
+        "register__identifier",
+        "read_at",
+        "value",
+        "source",
+    )
+    return [ReadForExport(*row) for row in rows]
+
+
+# --- half-hourly consumption ----------------------------------------------------------
+
+
+def daily_consumption(
+    *, meter_point_id: int, start: datetime.date, end: datetime.date
+) -> list[half_hourly.Consumption]:
+    """Return a meter point's consumption (kWh) on each day in ``[start, end)`` that has
+    half-hourly data, in day order: one range scan of the (meter point, day) index."""
+    rows = (
+        models.HalfHourlyDay.objects.filter(
+            meter_point_id=meter_point_id, day__gte=start, day__lt=end
+        )
+        .order_by("day")
+        .values_list("day", "total_wh")
+    )
+    return [half_hourly.Consumption(day, half_hourly.kwh(wh), 1) for day, wh in rows]
+
+
+def monthly_consumption(
+    *, meter_point_id: int, start: datetime.date, end: datetime.date
+) -> list[half_hourly.Consumption]:
+    """Return a meter point's consumption (kWh) in each calendar month, counting the
+    days in ``[start, end)`` that have half-hourly data (``days`` says how many), in
+    month order; a month with no data is left out."""
+    rows = (
+        models.HalfHourlyDay.objects.filter(
+            meter_point_id=meter_point_id, day__gte=start, day__lt=end
+        )
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(total_wh=Sum("total_wh"), days=Count("id"))
+        .order_by("month")
+        .values_list("month", "total_wh", "days")
+    )
+    return [half_hourly.Consumption(month, half_hourly.kwh(wh), days) for month, wh, days in rows]
+
+
+def half_hourly_values(*, meter_point_id: int, day: datetime.date) -> list[int] | None:
+    """Return a meter point's half-hourly values (Wh, in period order) on a local day,
+    or None when none are stored."""
+    packed = (
+        models.HalfHourlyDay.objects.filter(meter_point_id=meter_point_id, day=day)
+        .values_list("packed_wh", flat=True)
+        .first()
+    )
+    return None if packed is None else half_hourly.unpack(packed)
+
+
+# --- smart roll-out and field visits ----------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrentMeter:
+    """A meter point with the meter on it now, as the smart roll-out and field jobs see it."""
+
+    meter_point_id: int
+    identifier: str
+    fuel: str
+    region: str
+    meter_serial: str
+    meter_type: str
+
+
+def _supplied_on(points: QuerySet[models.MeterPoint], today: datetime.date) -> QuerySet:
+    return points.filter(supply_start_date__isnull=False, supply_start_date__lte=today).filter(
+        Q(supply_end_date__isnull=True) | Q(supply_end_date__gt=today)
+    )
+
+
+def current_meter(*, meter_point_id: int) -> models.Meter | None:
+    """Return the meter on a meter point now (not removed), with its registers, or None."""
+    return (
+        models.Meter.objects.filter(meter_point_id=meter_point_id, removed_date__isnull=True)
+        .prefetch_related(
+            Prefetch("registers", queryset=models.Register.objects.order_by("identifier"))
+        )
+        .order_by("-installed_date", "-id")
+        .first()
+    )
+
+
+def current_meters(*, meter_point_ids: list[int]) -> dict[int, models.Meter]:
+    """Return the meter on each of these meter points now, with registers, by meter point
+    id (a meter point with no meter is left out). Two queries."""
+    meters = (
+        models.Meter.objects.filter(meter_point_id__in=meter_point_ids, removed_date__isnull=True)
+        .prefetch_related(
+            Prefetch("registers", queryset=models.Register.objects.order_by("identifier"))
+        )
+        .order_by("meter_point_id", "installed_date", "id")
+    )
+    return {meter.meter_point_id: meter for meter in meters}  # the latest installed wins
+
+
+def smart_eligible_meter_points(
+    *, region: str, today: datetime.date, after_id: int = 0, limit: int = 500
+) -> list[CurrentMeter]:
+    """Return one page (keyset by meter point id) of the meter points in a region that we
+    supply on ``today`` whose current meter is not smart (credit or prepayment): the
+    smart roll-out's list. One query."""
+    meters = (
+        models.Meter.objects.filter(
+            removed_date__isnull=True,
+            type__in=[models.Meter.Type.CREDIT, models.Meter.Type.PREPAYMENT],
+            meter_point__region=region,
+            meter_point_id__gt=after_id,
+            meter_point_id__in=_supplied_on(models.MeterPoint.objects.all(), today).values("id"),
+        )
+        .order_by("meter_point_id", "id")
+        .values_list(
+            "meter_point_id",
+            "meter_point__identifier",
+            "meter_point__fuel",
+            "meter_point__region",
+            "serial_number",
+            "type",
+        )[:limit]
+    )
+    return [CurrentMeter(*row) for row in meters]
+
+
+def must_read_meter_point_ids(*, today: datetime.date) -> QuerySet:
+    """Return the ids of the meter points we supply that have had no accepted actual
+    (not estimated) read for 12 months, counting from the supply start when they never
+    had one: ``domain.estimates.is_must_read`` as one set-based query (a subquery)."""
+    cutoff = today - datetime.timedelta(days=estimates.MUST_READ_AFTER_DAYS)
+    # A read on a UK day after the cutoff is recent enough.
+    recent_from = datetime.datetime.combine(
+        cutoff + datetime.timedelta(days=1),
+        datetime.time(),
+        tzinfo=zoneinfo.ZoneInfo(read_rules.LONDON),
+    )
+    actual = models.Read.objects.filter(
+        meter_point_id=OuterRef("id"), status=models.Read.Status.ACCEPTED
+    ).exclude(source=models.Read.Source.ESTIMATE)
+    return (
+        _supplied_on(models.MeterPoint.objects.all(), today)
+        .filter(~Exists(actual.filter(read_at__gte=recent_from)))
+        .filter(Exists(actual) | Q(supply_start_date__lte=cutoff))
+        .values("id")
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 from django.db import connection, models
@@ -29,16 +30,27 @@ def create_temp_table(name: str, columns: dict[str, str]) -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE {name} ({body})")
 
 
+def vendor() -> str:
+    """Return the database's vendor name (``postgresql``, ``sqlite``), for the few
+    queries whose best form differs."""
+    return str(connection.vendor)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """Return the database column of a field attribute name (``register_id`` or ``value``)."""
+    field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__} has no column for {name!r}")
+    return str(field.column)
+
+
 def write_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
     """Insert a frame's rows into a model's table; the frame's columns are the model's
     field attribute names (``register_id``), ids included or left to the database."""
     if frame.is_empty():
         return 0
     if bulk.is_postgresql():
-        columns = [
-            model._meta.get_field(name.removesuffix("_id")).column if name.endswith("_id") else name
-            for name in frame.columns
-        ]
+        columns = [_column(model, name) for name in frame.columns]
         return _copy_in(model._meta.db_table, columns, frame)
     model._default_manager.bulk_create(
         (model(**row) for row in frame.iter_rows(named=True)), batch_size=2_000
@@ -52,12 +64,15 @@ def write_temp(table: str, frame: pl.DataFrame) -> int:
         return 0
     columns = frame.columns
     if bulk.is_postgresql():
-        return _copy_in(table, columns, frame)
+        _copy_in(table, columns, frame)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")  # temporary tables get no statistics otherwise
+        return frame.height
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-            [tuple(_sqlite_value(value) for value in row) for row in frame.iter_rows()],
+            [tuple(_sqlite_value(value) for value in row) for row in frame.iter_rows()],  # type: ignore[misc]
         )
     return frame.height
 
@@ -85,7 +100,7 @@ def _sqlite_value(value: object) -> object:
 
 
 def read_frame(
-    sql: str, params: Sequence[object], schema: dict[str, pl.DataType | type[pl.DataType]]
+    sql: str, params: Sequence[Any], schema: dict[str, pl.DataType | type[pl.DataType]]
 ) -> pl.DataFrame:
     """Run a query and return its rows as a frame with ``schema`` (the query's columns,
     in order). On PostgreSQL the rows stream out through ``COPY ... TO STDOUT``."""
@@ -150,7 +165,7 @@ def update_column(model: type[models.Model], column: str, values: pl.DataFrame) 
     if values.is_empty():
         return 0
     table = model._meta.db_table
-    db_column = model._meta.get_field(column).column
+    db_column = _column(model, column)
     if bulk.is_postgresql():
         create_temp_table("_column_values", {"id": "bigint", "value": "text"})
         _copy_in("_column_values", ["id", "value"], values.select("id", "value"))
@@ -169,4 +184,6 @@ def update_column(model: type[models.Model], column: str, values: pl.DataFrame) 
 
 
 def _pg_type(model: type[models.Model], column: str) -> str:
-    return str(model._meta.get_field(column).db_type(connection))
+    field = model._meta.get_field(column)
+    assert isinstance(field, models.Field)
+    return str(field.db_type(connection))

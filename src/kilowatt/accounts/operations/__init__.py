@@ -21,6 +21,7 @@ from kilowatt.accounts.operations._bulk import (
     set_aside_account_indexes,
     tariff_ids_by_code,
 )
+from kilowatt.accounts.operations._reads import submit_read
 from kilowatt.accounts.operations._supply import (
     create_site,
     register_meter_point,
@@ -49,6 +50,7 @@ __all__ = [
     "recorded_price_caps",
     "register_meter_point",
     "set_aside_account_indexes",
+    "submit_read",
     "tariff_ids_by_code",
     "update_account",
     "update_meter_point",

@@ -47,22 +47,41 @@ class Permission(enum.StrEnum):
     EDIT_CUSTOMERS = "EDIT_CUSTOMERS"  # customers, sites, accounts, meter points they can see
     MANAGE_TARIFFS = "MANAGE_TARIFFS"  # create and change tariffs and price caps
     USE_DJANGO_ADMIN = "USE_DJANGO_ADMIN"
+    WORK_READ_EXCEPTIONS = "WORK_READ_EXCEPTIONS"  # decide held meter reads, withdraw reads
+    # book a field appointment on a meter point they can see (a customer: their own)
+    BOOK_APPOINTMENTS = "BOOK_APPOINTMENTS"
+    WORK_FIELD_JOBS = "WORK_FIELD_JOBS"  # move field jobs through their lifecycle
+    SUBMIT_READS = "SUBMIT_READS"  # give a meter reading for a meter point one may see
 
 
-_STAFF = frozenset({Permission.USE_BACK_OFFICE})
+_STAFF = frozenset({Permission.USE_BACK_OFFICE, Permission.SUBMIT_READS})
 _SALES = _STAFF | {Permission.CREATE_CUSTOMERS, Permission.EDIT_CUSTOMERS}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _SALES,
     Role.SALES_MANAGER: _SALES,
-    Role.TELESALES: _SALES,
-    Role.ADMIN: _SALES,
-    Role.BILLING: _STAFF | {Permission.EDIT_CUSTOMERS, Permission.MANAGE_TARIFFS},
+    Role.TELESALES: _SALES | {Permission.BOOK_APPOINTMENTS},
+    Role.ADMIN: _SALES
+    | {
+        Permission.WORK_READ_EXCEPTIONS,
+        Permission.BOOK_APPOINTMENTS,
+        Permission.WORK_FIELD_JOBS,
+    },
+    Role.BILLING: _STAFF
+    | {Permission.EDIT_CUSTOMERS, Permission.MANAGE_TARIFFS, Permission.WORK_READ_EXCEPTIONS},
     Role.COLLECTIONS: _STAFF | {Permission.EDIT_CUSTOMERS},
     Role.COMPLAINTS: _STAFF | {Permission.EDIT_CUSTOMERS},
     Role.CORPORATE_MANAGER: _SALES,
-    Role.SYSADMIN: _SALES | {Permission.MANAGE_TARIFFS, Permission.USE_DJANGO_ADMIN},
-    Role.CUSTOMER: frozenset(),
+    Role.SYSADMIN: _SALES
+    | {
+        Permission.MANAGE_TARIFFS,
+        Permission.USE_DJANGO_ADMIN,
+        Permission.WORK_READ_EXCEPTIONS,
+        Permission.BOOK_APPOINTMENTS,
+        Permission.WORK_FIELD_JOBS,
+    },
+    # A customer books appointments on their own meter points only (the gate decides).
+    Role.CUSTOMER: frozenset({Permission.SUBMIT_READS, Permission.BOOK_APPOINTMENTS}),
 }
 
 

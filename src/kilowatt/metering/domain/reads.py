@@ -350,22 +350,27 @@ def from_milli(value: int | None) -> Decimal | None:
 def candidate_row(
     *, row: int, facts: RegisterFacts | None, read_at: datetime.datetime, value: Decimal
 ) -> dict[str, object]:
-    """Return one candidate as ``assess`` takes it."""
-    known = facts is not None
+    """Return one candidate as ``assess`` takes it (nulls for an unknown register)."""
+    known: dict[str, object] = {}
+    if facts is not None:
+        known = {
+            "register_id": facts.register_id,
+            "fuel": facts.fuel,
+            "units": facts.units,
+            "digits": facts.digits,
+            "meter_installed_date": facts.meter_installed_date,
+            "meter_removed_date": facts.meter_removed_date,
+            "supply_start_date": facts.supply_start_date,
+            "supply_end_date": facts.supply_end_date,
+            "annual_kwh": float(facts.annual_kwh) if facts.annual_kwh else None,
+            "cv_milli": to_milli(facts.calorific_value) if facts.calorific_value else None,
+        }
     return {
+        **dict.fromkeys(CANDIDATE_SCHEMA),
+        **known,
         "row": row,
-        "register_id": facts.register_id if facts else None,
         "read_at": read_at.astimezone(datetime.UTC),
         "value_milli": to_milli(value),
-        "fuel": facts.fuel if known else None,
-        "units": facts.units if known else None,
-        "digits": facts.digits if known else None,
-        "meter_installed_date": facts.meter_installed_date if known else None,
-        "meter_removed_date": facts.meter_removed_date if known else None,
-        "supply_start_date": facts.supply_start_date if known else None,
-        "supply_end_date": facts.supply_end_date if known else None,
-        "annual_kwh": float(facts.annual_kwh) if known and facts.annual_kwh else None,
-        "cv_milli": to_milli(facts.calorific_value) if known and facts.calorific_value else None,
     }
 
 

@@ -9,11 +9,29 @@ from kilowatt.metering.operations._bulk import (
     next_meter_point_ids,
     set_aside_meter_point_indexes,
 )
+from kilowatt.metering.operations._half_hourly import (
+    HALF_HOURLY_SCHEMA,
+    record_half_hourly_days,
+)
+from kilowatt.metering.operations._meter_exchange import (
+    EXCHANGED,
+    Exchange,
+    RegisterRead,
+    exchange_meter,
+)
 from kilowatt.metering.operations._meter_points import (
     install_meter,
     note_supply_from,
     register_meter_point,
     update_meter_point,
+)
+from kilowatt.metering.operations._read_reviews import (
+    ACCEPT,
+    REFUSE,
+    mark_reads_billed,
+    replace_read,
+    resolve_held_read,
+    withdraw_read,
 )
 from kilowatt.metering.operations._reads import (
     BATCH_SCHEMA,
@@ -26,22 +44,34 @@ from kilowatt.metering.operations._reads import (
 )
 
 __all__ = [
+    "ACCEPT",
     "BATCH_SCHEMA",
+    "EXCHANGED",
+    "HALF_HOURLY_SCHEMA",
     "METER_COLUMNS",
     "METER_POINT_COLUMNS",
+    "REFUSE",
     "REGISTER_COLUMNS",
     "UNKNOWN_METER_POINT",
+    "Exchange",
     "ReadIn",
     "ReadOutcome",
+    "RegisterRead",
     "batch_from_reads",
+    "exchange_meter",
     "finish_meter_point_load",
     "install_meter",
     "load_meter_points",
+    "mark_reads_billed",
     "next_meter_point_ids",
     "note_supply_from",
+    "record_half_hourly_days",
     "record_read_frame",
     "record_reads",
     "register_meter_point",
+    "replace_read",
+    "resolve_held_read",
     "set_aside_meter_point_indexes",
     "update_meter_point",
+    "withdraw_read",
 ]

@@ -63,15 +63,26 @@ _FACTS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "supply_end_date": pl.Date,
     "annual_kwh": pl.Float64,
 }
-# Each register's latest accepted read (the partial unique index answers both lookups).
-_LATEST_SQL = """
+# Each register's latest accepted read (the partial unique index on accepted reads
+# answers it by one index probe per register); SQLite has no LATERAL join.
+_LATEST_SQL = {
+    "postgresql": """
+SELECT g.register_id, rd.read_at, rd.value
+FROM _read_registers g
+CROSS JOIN LATERAL (
+    SELECT x.read_at, x.value FROM metering_read x
+    WHERE x.register_id = g.register_id AND x.status = 'ACCEPTED'
+    ORDER BY x.read_at DESC LIMIT 1) rd
+""",
+    "sqlite": """
 SELECT g.register_id, rd.read_at, rd.value
 FROM _read_registers g
 JOIN metering_read rd ON rd.register_id = g.register_id AND rd.status = 'ACCEPTED'
  AND rd.read_at = (
     SELECT MAX(x.read_at) FROM metering_read x
     WHERE x.register_id = g.register_id AND x.status = 'ACCEPTED')
-"""
+""",
+}
 _HISTORY_OF_SQL = """
 SELECT rd.register_id, rd.read_at, rd.value FROM metering_read rd
 WHERE rd.status = 'ACCEPTED' AND rd.register_id IN (SELECT register_id FROM _read_backdated)
@@ -189,7 +200,7 @@ def _history(placed: pl.DataFrame) -> pl.DataFrame:
     registers = placed.select(pl.col("register_id").unique())
     frames.create_temp_table("_read_registers", {"register_id": "bigint"})
     frames.write_temp("_read_registers", registers)
-    latest = frames.read_frame(_LATEST_SQL, [], _READ_SCHEMA)
+    latest = frames.read_frame(_LATEST_SQL[frames.vendor()], [], _READ_SCHEMA)
     earliest = placed.group_by("register_id").agg(first_at=pl.col("read_at").min())
     backdated = (
         latest.join(earliest, on="register_id")
@@ -240,12 +251,13 @@ def _write(
         value=_milli_to_text("value_milli"),
         source=pl.lit(source),
         status="status",
-        advance=pl.when(pl.col("status") == read_rules.ACCEPTED).then(
+        # A held read keeps what it would advance by, for the person who decides it.
+        advance=pl.when(pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])).then(
             _milli_to_text("advance_milli")
         ),
-        consumption_kwh=pl.when(pl.col("status") == read_rules.ACCEPTED).then(
-            _milli_to_text("consumption_milli")
-        ),
+        consumption_kwh=pl.when(
+            pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])
+        ).then(_milli_to_text("consumption_milli")),
         rolled_over="rolled_over",
         rule="rule",
         message=pl.col("message").str.slice(0, 300),
@@ -313,9 +325,8 @@ def record_read_frame(
     :raises InvalidInput: ``source`` is not a read source.
     """
     _check_source(source)
-    batch = (
-        batch.cast(BATCH_SCHEMA).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-    )  # type: ignore[arg-type]
+    batch = batch.cast(BATCH_SCHEMA)  # type: ignore[arg-type]
+    batch = batch.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     facts = _register_facts(batch)
     placed = facts.filter(pl.col("register_id").is_not_null())
     history = _history(placed) if not placed.is_empty() else read_rules.empty_history()

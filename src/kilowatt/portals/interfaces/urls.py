@@ -13,6 +13,12 @@ urlpatterns = [
     path("logout/", pages.sign_out, name="sign_out"),
     path("customers/", pages.search, name="search"),
     path("customers/<str:number>/", pages.customer, name="customer"),
+    path("meter-points/<str:identifier>/book/", pages.book_appointment, name="book_appointment"),
+    path("meter-points/<str:identifier>/booked/", pages.booked, name="booked"),
+    path("field/jobs/", pages.field_jobs, name="field_jobs"),
+    path("field/jobs/<int:job_id>/", pages.field_job, name="field_job"),
+    path("reads/exceptions/", pages.read_exceptions, name="read_exceptions"),
+    path("reads/exceptions/<int:read_id>/", pages.read_exception, name="read_exception"),
     path(
         "customers/<str:number>/contact-details/",
         pages.contact_details,

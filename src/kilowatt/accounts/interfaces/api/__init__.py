@@ -8,10 +8,10 @@ errors. Pence with fractions travel as decimal strings, never as JSON numbers.
 
 from ninja import Router
 
-from kilowatt.accounts.interfaces.api import _accounts, _meter_points, _sites, _tariffs
+from kilowatt.accounts.interfaces.api import _accounts, _meter_points, _reads, _sites, _tariffs
 
 router = Router()
-for part in (_accounts, _sites, _meter_points, _tariffs):
+for part in (_accounts, _sites, _meter_points, _reads, _tariffs):
     router.add_router("", part.router)
 
 __all__ = ["router"]

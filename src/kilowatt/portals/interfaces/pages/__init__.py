@@ -6,7 +6,26 @@ errors are mapped to 404, 403 and 422. Who may open a page at all is ``_access``
 """
 
 from kilowatt.portals.interfaces.pages._customer import contact_details, customer
+from kilowatt.portals.interfaces.pages._field import (
+    book_appointment,
+    booked,
+    field_job,
+    field_jobs,
+)
+from kilowatt.portals.interfaces.pages._read_exceptions import read_exception, read_exceptions
 from kilowatt.portals.interfaces.pages._search import search
 from kilowatt.portals.interfaces.pages._sign_in import sign_in, sign_out
 
-__all__ = ["contact_details", "customer", "search", "sign_in", "sign_out"]
+__all__ = [
+    "book_appointment",
+    "booked",
+    "contact_details",
+    "customer",
+    "field_job",
+    "field_jobs",
+    "read_exception",
+    "read_exceptions",
+    "search",
+    "sign_in",
+    "sign_out",
+]

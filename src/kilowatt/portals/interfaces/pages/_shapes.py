@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from kilowatt import validation
@@ -42,6 +43,9 @@ class SignedIn:
     role_label: str
     may_use_back_office: bool
     may_use_django_admin: bool
+    may_work_read_exceptions: bool = False
+    may_book_appointments: bool = False
+    may_work_field_jobs: bool = False
 
 
 def signed_in(principal: Principal) -> SignedIn:
@@ -51,6 +55,9 @@ def signed_in(principal: Principal) -> SignedIn:
         role_label=principal.role.label if principal.role else "",
         may_use_back_office=principal.may(Permission.USE_BACK_OFFICE),
         may_use_django_admin=principal.may(Permission.USE_DJANGO_ADMIN),
+        may_work_read_exceptions=principal.may(Permission.WORK_READ_EXCEPTIONS),
+        may_book_appointments=principal.may(Permission.BOOK_APPOINTMENTS),
+        may_work_field_jobs=principal.may(Permission.WORK_FIELD_JOBS),
     )
 
 
@@ -432,4 +439,90 @@ def customer_page(view: Any, *, today: datetime.date) -> CustomerPage:
         ),
         accounts=tuple(_account(account, view, today=today) for account in view.accounts),
         trail=tuple(trail_row(record) for record in view.trail),
+    )
+
+
+# --- meter reads ------------------------------------------------------------------------
+
+_SOURCE_LABELS = {
+    "CUSTOMER": "Customer",
+    "AGENT": "Agent, by phone",
+    "FIELD": "Field agent",
+    "SMART": "Smart meter",
+    "INDUSTRY": "Industry flow",
+    "ESTIMATE": "Estimated",
+}
+_UNIT_LABELS = {"ELECTRICITY": "kWh", "GAS": "units"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadShape:
+    id: int
+    meter_point: str
+    fuel_label: str
+    meter_serial: str
+    register: str
+    band_label: str
+    read_at: datetime.datetime
+    value: str
+    source_label: str
+    status: str
+    status_label: str
+    advance: str
+    consumption_kwh: str
+    rolled_over: bool
+    rule: str
+    rule_label: str
+    message: str
+    received_by: str
+    reference: str
+    is_estimated: bool
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text
+
+
+def read_row(read: Any) -> ReadShape:
+    """Shape a ``metering.queries.ReadRow`` for a page."""
+    return ReadShape(
+        id=read.id,
+        meter_point=read.meter_point,
+        fuel_label=read.fuel.title(),
+        meter_serial=read.meter_serial,
+        register=read.register,
+        band_label=read.band.replace("_", "-").title(),
+        read_at=read.read_at,
+        value=_number(read.value),
+        source_label=_SOURCE_LABELS.get(read.source, read.source),
+        status=read.status,
+        status_label=read.status.title(),
+        advance=_number(read.advance),
+        consumption_kwh=_number(read.consumption_kwh),
+        rolled_over=read.rolled_over,
+        rule=read.rule,
+        rule_label=read.rule.replace("_", " ").capitalize(),
+        message=read.message,
+        received_by=read.received_by,
+        reference=read.reference,
+        is_estimated=read.source == "ESTIMATE",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadQueue:
+    rows: list[ReadShape]
+    total: int
+    next_after: int | None
+
+
+def read_queue(reads: list[Any], *, total: int, limit: int) -> ReadQueue:
+    """Shape a page of the read-exceptions queue."""
+    return ReadQueue(
+        rows=[read_row(read) for read in reads],
+        total=total,
+        next_after=reads[-1].id if len(reads) == limit else None,
     )

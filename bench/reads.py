@@ -1,0 +1,121 @@
+"""Meter reads benchmark: register reads validated and stored per second, through
+``metering.operations.record_read_frame`` (the path every source takes: find each
+register, its last accepted read, judge, write every read, recalculate the EAC/AQ),
+beside the floor: a bare COPY of the same read rows into an empty clone of the read
+table (same columns, indexes and checks), measured in the same run.
+
+The book's registers (up to 1,000,000; the seed benchmark builds the book first) get an
+opening read a month before, untimed; then one batch of a reading each a month later is
+timed. Goal (issue 4): at least 150,000 reads/s on this 2-core machine.
+
+    python bench/run.py --scale 1000000
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import time
+
+import _harness
+
+MAX_READS = 1_000_000
+OPENING = datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)
+CLOSING = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
+AS_AT = datetime.datetime(2026, 10, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def _registers(limit: int):
+    import polars as pl
+
+    from kilowatt.platform import frames
+
+    return frames.read_frame(
+        """SELECT p.identifier, m.serial_number, r.identifier, p.fuel
+           FROM metering_register r JOIN metering_meter m ON m.id = r.meter_id
+           JOIN metering_meterpoint p ON p.id = m.meter_point_id
+           WHERE m.removed_date IS NULL ORDER BY r.id LIMIT %s""",
+        [limit],
+        {
+            "meter_point": pl.String,
+            "meter_serial": pl.String,
+            "register": pl.String,
+            "fuel": pl.String,
+        },
+    )
+
+
+def _batch(registers, at: datetime.datetime, *, month: int):
+    import polars as pl
+
+    # About a month's use: 250 kWh of electricity, 40 m3 of gas, varied by register.
+    spread = pl.int_range(0, registers.height, eager=True) % 97
+    value = (
+        pl.when(pl.col("fuel") == "GAS")
+        .then(40_000 + spread * 100)
+        .otherwise(250_000 + spread * 1000)
+    )
+    return registers.with_columns(
+        read_at=pl.lit(at).dt.convert_time_zone("UTC"),
+        value_milli=(pl.lit(1_000_000) + value * month).cast(pl.Int64),
+    ).select("meter_point", "meter_serial", "register", "read_at", "value_milli")
+
+
+def _bare_copy_seconds() -> float:
+    """COPY the rows the timed batch wrote into an empty clone of the read table."""
+    import psycopg
+
+    with psycopg.connect(_harness.database_dsn()) as connection:
+        connection.execute("DROP TABLE IF EXISTS floor_metering_read")
+        connection.execute("CREATE TABLE floor_metering_read (LIKE metering_read INCLUDING ALL)")
+        buffer = io.BytesIO()
+        with connection.cursor().copy(
+            f"COPY (SELECT * FROM metering_read WHERE read_at = '{CLOSING.isoformat()}') TO STDOUT"
+        ) as copy:
+            for block in copy:
+                buffer.write(block)
+        connection.commit()
+        started = time.perf_counter()
+        with connection.cursor().copy("COPY floor_metering_read FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        connection.commit()
+        seconds = time.perf_counter() - started
+        connection.execute("DROP TABLE floor_metering_read")
+        connection.commit()
+    return seconds
+
+
+def run(scale: int) -> list[_harness.Figure]:
+    from kilowatt.metering import operations
+
+    registers = _registers(min(scale, MAX_READS))
+    count = registers.height
+    print(f"reads: {count:,} registers; opening reads (untimed) ...")
+    operations.record_read_frame(
+        batch=_batch(registers, OPENING, month=0),
+        source="INDUSTRY",
+        received_by="bench",
+        as_at=AS_AT,
+    )
+    batch = _batch(registers, CLOSING, month=1)
+    started = time.perf_counter()
+    outcome = operations.record_read_frame(
+        batch=batch, source="INDUSTRY", received_by="bench", as_at=AS_AT
+    )
+    seconds = time.perf_counter() - started
+    statuses = dict(outcome.group_by("status").len().iter_rows())
+    print(f"reads: {count:,} reads validated and stored in {seconds:.2f} s; outcomes {statuses}")
+    floor = _bare_copy_seconds()
+    print(f"reads: bare COPY of the same {count:,} rows {floor:.2f} s")
+    return [_harness.Figure("reads", count / seconds, "reads/s", count / floor, count, True)]
+
+
+def main() -> None:
+    args = _harness.arguments(__doc__.splitlines()[0])
+    with _harness.throwaway_database(keep=args.keep, name=args.database) as url:
+        _harness.set_up_django(url)
+        _harness.report(run(args.scale))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""A person gives a meter reading: the gate around metering's one validation path.
+
+Metering knows nothing of who may see a meter point; accounts does (a meter point is
+seen through the accounts that supply it). So a reading from a customer or an agent on
+the phone comes through here: check the permission and the meter point (``NotFound``
+alike for missing and not yours), then record it through the same path every other
+source takes. A refused reading is answered as invalid input naming the field and the
+rule, and nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from kilowatt.accounts import queries
+from kilowatt.identity.domain.roles import Permission, Principal, Role
+from kilowatt.metering import operations as metering_operations
+from kilowatt.platform.errors import InvalidInput, NotAllowed
+
+# Which input field a refused reading's rule is about.
+_FIELD_OF_RULE = {
+    "read_date_future": "read_at",
+    "before_supply_start": "read_at",
+    "after_supply_end": "read_at",
+    "meter_not_installed": "meter_serial",
+    "too_many_digits": "value",
+    "unknown_register": "register",
+    "register_ambiguous": "register",
+}
+
+
+@transaction.atomic
+def submit_read(
+    *, by: Principal, identifier: str, read: metering_operations.ReadIn, as_at: datetime.datetime
+) -> metering_operations.ReadOutcome:
+    """Record a reading ``by`` gives for a meter point they may see: a customer's own,
+    or any an agent may see (taken on the phone).
+
+    Returns the outcome: ``ACCEPTED``, ``DUPLICATE`` (already had it) or ``HELD`` (a
+    person will check it; the message says why).
+
+    :raises NotFound: no such meter point, or ``by`` may not see it.
+    :raises NotAllowed: ``by`` may not give readings.
+    :raises InvalidInput: the reading was refused (the field and rule are named).
+    """
+    point = queries.meter_point_for(by, identifier=identifier)
+    if not by.may(Permission.SUBMIT_READS):
+        raise NotAllowed(f"{by.username} may not give meter readings")
+    source = "CUSTOMER" if by.role is Role.CUSTOMER else "AGENT"
+    (outcome,) = metering_operations.record_reads(
+        reads=[
+            metering_operations.ReadIn(
+                meter_point=point.identifier,
+                read_at=read.read_at,
+                value=read.value,
+                meter_serial=read.meter_serial,
+                register=read.register,
+            )
+        ],
+        source=source,
+        received_by=by.username,
+        as_at=as_at,
+    )
+    if outcome.status == "REFUSED":
+        raise InvalidInput.one(
+            field=_FIELD_OF_RULE.get(outcome.rule, "value"),
+            rule=outcome.rule,
+            message=outcome.message,
+        )
+    return outcome

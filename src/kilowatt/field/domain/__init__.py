@@ -1,0 +1,1 @@
+"""Field rules: appointment slots, a job's lifecycle, the guaranteed standard. Pure."""

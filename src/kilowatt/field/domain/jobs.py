@@ -1,0 +1,85 @@
+"""A field job's lifecycle and what each step needs. Pure: no Django, no clock.
+
+``RAISED`` jobs wait for an appointment (a must-read raised by the system); booking
+puts a job in a slot (``BOOKED``). The engineer sets off (``EN_ROUTE``) and finishes
+(``COMPLETED``), or the visit ends without the work (``ABORTED``, always with a reason)
+or never happens (``MISSED``: we did not keep the appointment, so the customer is owed
+the guaranteed-standard payment).
+"""
+
+from __future__ import annotations
+
+from kilowatt.platform.errors import Problem
+
+SMART_INSTALL = "SMART_INSTALL"
+METER_EXCHANGE = "METER_EXCHANGE"
+MUST_READ = "MUST_READ"
+RECERTIFICATION = "RECERTIFICATION"
+KINDS = (SMART_INSTALL, METER_EXCHANGE, MUST_READ, RECERTIFICATION)
+# Jobs whose completion replaces the meter.
+EXCHANGES_METER = frozenset({SMART_INSTALL, METER_EXCHANGE})
+
+RAISED = "RAISED"
+BOOKED = "BOOKED"
+EN_ROUTE = "EN_ROUTE"
+COMPLETED = "COMPLETED"
+ABORTED = "ABORTED"
+MISSED = "MISSED"
+STATUSES = (RAISED, BOOKED, EN_ROUTE, COMPLETED, ABORTED, MISSED)
+OPEN = frozenset({RAISED, BOOKED, EN_ROUTE})
+
+# The only moves a job may make.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RAISED: frozenset({BOOKED, ABORTED}),
+    BOOKED: frozenset({EN_ROUTE, ABORTED, MISSED}),
+    EN_ROUTE: frozenset({COMPLETED, ABORTED, MISSED}),
+    COMPLETED: frozenset(),
+    ABORTED: frozenset(),
+    MISSED: frozenset(),
+}
+
+
+def allowed_next(status: str) -> frozenset[str]:
+    """Return the statuses a job in ``status`` may move to."""
+    return TRANSITIONS.get(status, frozenset())
+
+
+def transition_problems(*, current: str, target: str, reason: str = "") -> list[Problem]:
+    """Return every rule moving a job from ``current`` to ``target`` breaks."""
+    if target not in STATUSES:
+        return [Problem("status", "choice", f"must be one of {', '.join(STATUSES)}")]
+    if target not in allowed_next(current):
+        allowed = ", ".join(sorted(allowed_next(current))) or "nothing: it is finished"
+        return [
+            Problem(
+                "status",
+                "illegal_transition",
+                f"a {current.lower()} job cannot become {target.lower()} (it may become {allowed})",
+            )
+        ]
+    if target == ABORTED and not " ".join(reason.split()):
+        return [Problem("reason", "required", "say why the job was aborted")]
+    return []
+
+
+def frees_slot(*, current: str, target: str) -> bool:
+    """Return whether the move hands the appointment back: a booked job cancelled before
+    the engineer set off (a missed or attended visit used the engineer's time)."""
+    return current == BOOKED and target == ABORTED
+
+
+def owes_compensation(target: str) -> bool:
+    """Return whether moving to ``target`` owes the customer the guaranteed standard."""
+    return target == MISSED
+
+
+def kind_problems(*, kind: str, current_meter_type: str | None) -> list[Problem]:
+    """Return every rule booking a job of ``kind`` on a meter point whose current meter
+    is of ``current_meter_type`` (None: no meter) breaks."""
+    if kind not in KINDS:
+        return [Problem("kind", "choice", f"must be one of {', '.join(KINDS)}")]
+    if kind == SMART_INSTALL and current_meter_type == "SMART":
+        return [Problem("kind", "already_smart", "the meter point already has a smart meter")]
+    if kind != SMART_INSTALL and current_meter_type is None:
+        return [Problem("kind", "no_meter", "the meter point has no meter to visit")]
+    return []

@@ -1,0 +1,108 @@
+"""Engineer capacity by region, day and slot; field jobs; compensation owed for them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kilowatt.field.domain import jobs, slots
+
+_OPEN = [jobs.RAISED, jobs.BOOKED, jobs.EN_ROUTE]
+
+
+class Slot(models.TextChoices):
+    AM = "AM", "Morning, 08:00 to 12:00"
+    PM = "PM", "Afternoon, 12:00 to 18:00"
+
+
+class Capacity(models.Model):
+    """How many appointments a region's engineers can take in one slot of one day."""
+
+    region = models.CharField(max_length=2)
+    date = models.DateField()
+    slot = models.CharField(max_length=2, choices=Slot.choices)
+    engineers = models.PositiveSmallIntegerField()  # appointments the slot can take
+    booked = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "date", "slot"], name="capacity_once"),
+            models.CheckConstraint(
+                condition=models.Q(booked__gte=0) & models.Q(booked__lte=models.F("engineers")),
+                name="capacity_booked_within_engineers",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot__in=list(slots.SLOTS)), name="capacity_slot_choice"
+            ),
+        ]
+
+
+class Job(models.Model):
+    class Kind(models.TextChoices):
+        SMART_INSTALL = jobs.SMART_INSTALL, "Smart meter installation"
+        METER_EXCHANGE = jobs.METER_EXCHANGE, "Meter exchange"
+        MUST_READ = jobs.MUST_READ, "Must-read visit"
+        RECERTIFICATION = jobs.RECERTIFICATION, "Meter recertification"
+
+    class Status(models.TextChoices):
+        RAISED = jobs.RAISED, "Raised, not yet booked"
+        BOOKED = jobs.BOOKED, "Booked"
+        EN_ROUTE = jobs.EN_ROUTE, "Engineer en route"
+        COMPLETED = jobs.COMPLETED, "Completed"
+        ABORTED = jobs.ABORTED, "Aborted"
+        MISSED = jobs.MISSED, "Missed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    meter_point = models.ForeignKey(
+        "metering.MeterPoint", on_delete=models.PROTECT, related_name="+"
+    )
+    capacity = models.ForeignKey(
+        Capacity, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    abort_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One open job of a kind per meter point: raising and booking are idempotent.
+            models.UniqueConstraint(
+                fields=["meter_point", "kind"],
+                condition=models.Q(status__in=_OPEN),
+                name="job_open_once_per_meter_point_kind",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=jobs.ABORTED) | ~models.Q(abort_reason=""),
+                name="job_aborted_names_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=jobs.RAISED, capacity__isnull=True)
+                | models.Q(status=jobs.ABORTED)
+                | (~models.Q(status=jobs.RAISED) & models.Q(capacity__isnull=False)),
+                name="job_booked_has_slot",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "id"], name="job_status_idx"),
+            models.Index(fields=["meter_point", "id"], name="job_meter_point_idx"),
+        ]
+
+
+class Compensation(models.Model):
+    """A guaranteed-standard payment owed to the customer: billing credits it later."""
+
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="+")
+    meter_point = models.ForeignKey(
+        "metering.MeterPoint", on_delete=models.PROTECT, related_name="+"
+    )
+    amount_pence = models.PositiveIntegerField()
+    reason = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_pence__gt=0), name="compensation_amount_positive"
+            )
+        ]
