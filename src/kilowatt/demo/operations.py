@@ -27,10 +27,11 @@ from django.db import transaction
 from kilowatt.accounts import operations as account_operations
 from kilowatt.customers import operations as customer_operations
 from kilowatt.customers import queries as customer_queries
-from kilowatt.demo.domain import book, catalogue, logins, rows
+from kilowatt.demo.domain import book, catalogue, logins, readings, rows
 from kilowatt.identity import operations as identity_operations
 from kilowatt.identity import queries as identity_queries
 from kilowatt.metering import operations as metering_operations
+from kilowatt.metering import queries as metering_queries
 from kilowatt.properties import operations as property_operations
 
 Progress = Callable[[str], None]
@@ -319,3 +320,32 @@ def _load_chunks(
         if collecting:
             gc.enable()
     return written, done
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadsReport:
+    reads: int
+    held: int
+    skipped: bool = False
+
+
+def seed_reads(
+    *, today: datetime.date, months: int, as_at: datetime.datetime, if_empty: bool
+) -> ReadsReport:
+    """Record a monthly reading history for every supplied register, through metering's
+    one validation path (so advances, EACs and the held queue are real).
+
+    With ``if_empty``, do nothing if any read exists.
+    """
+    if if_empty and metering_queries.any_reads():
+        return ReadsReport(reads=0, held=0, skipped=True)
+    registers = metering_queries.registers_in_supply_frame()
+    days = readings.month_starts(today=today, months=months)
+    total = held = 0
+    for batch in readings.monthly_readings(registers, days=days):
+        outcome = metering_operations.record_read_frame(
+            batch=batch, source="CUSTOMER", received_by="demo", reference="demo", as_at=as_at
+        )
+        total += outcome.height
+        held += outcome.filter(outcome["status"] == "HELD").height
+    return ReadsReport(reads=total, held=held)

@@ -9,12 +9,14 @@ import re
 import zoneinfo
 from decimal import Decimal
 
+import polars as pl
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from kilowatt.metering import models
 from kilowatt.metering.domain import estimates, half_hourly
 from kilowatt.metering.domain import reads as read_rules
+from kilowatt.platform import frames
 from kilowatt.platform.errors import NotFound
 
 
@@ -400,3 +402,34 @@ def must_read_meter_point_ids(*, today: datetime.date) -> QuerySet:
         .filter(Exists(actual) | Q(supply_start_date__lte=cutoff))
         .values("id")
     )
+
+
+def registers_in_supply_frame(*, limit: int | None = None) -> pl.DataFrame:
+    """Return every register of a meter in service on a supplied meter point, one row
+    each, for batch work: ``meter_point`` (identifier), ``meter_serial``, ``register``,
+    ``fuel``, ``units``, ``digits``, ``supply_start_date``, ``annual_kwh``."""
+    return frames.read_frame(
+        """SELECT p.identifier, m.serial_number, r.identifier, p.fuel, m.units, m.digits,
+                  p.supply_start_date, r.estimated_annual_kwh
+           FROM metering_register r JOIN metering_meter m ON m.id = r.meter_id
+           JOIN metering_meterpoint p ON p.id = m.meter_point_id
+           WHERE m.removed_date IS NULL AND p.supply_start_date IS NOT NULL
+           ORDER BY r.id"""
+        + (f" LIMIT {int(limit)}" if limit else ""),
+        [],
+        {
+            "meter_point": pl.String,
+            "meter_serial": pl.String,
+            "register": pl.String,
+            "fuel": pl.String,
+            "units": pl.String,
+            "digits": pl.Int64,
+            "supply_start_date": pl.Date,
+            "annual_kwh": pl.Float64,
+        },
+    )
+
+
+def any_reads() -> bool:
+    """Return whether any read has been recorded at all."""
+    return models.Read.objects.exists()

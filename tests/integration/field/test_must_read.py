@@ -113,3 +113,21 @@ class TestRaising:
                 today=datetime.date(2026, 11, 25)
             ).values_list("id", flat=True)
         )
+
+
+class TestSmartEligibility:
+    def test_lists_the_regions_meter_points_whose_meter_is_not_smart(self, admin):
+        from kilowatt.field import queries
+
+        credit = supply.meter_point()
+        smart = supply.meter_point()
+        metering_models.Meter.objects.filter(meter_point=smart).update(type="SMART")
+        ended = supply.meter_point()
+        metering_models.MeterPoint.objects.filter(id=ended.id).update(
+            supply_end_date=datetime.date(2026, 1, 1)
+        )
+
+        rows = queries.smart_eligible(admin, region="23", today=TODAY)
+
+        assert [(r.identifier, r.meter_type) for r in rows] == [(credit.identifier, "CREDIT")]
+        assert queries.smart_eligible(admin, region="12", today=TODAY) == []

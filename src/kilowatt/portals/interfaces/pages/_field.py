@@ -140,7 +140,9 @@ def book_appointment(request: HttpRequest, principal: Principal, identifier: str
             "kinds": _kinds(view.meter_type),
             "open_jobs": [_job(row) for row in view.open_jobs],
             "chosen_slot": request.POST.get("slot", ""),
-            "chosen_kind": request.POST.get("kind", ""),
+            # A raised job (a must-read waiting for a slot) is what most want to book.
+            "chosen_kind": request.POST.get("kind", "")
+            or next((j.kind for j in view.open_jobs if j.status == job_rules.RAISED), ""),
             "problems": problems,
         },
         status=422 if problems else 200,
@@ -234,9 +236,10 @@ def field_jobs(request: HttpRequest, principal: Principal) -> HttpResponse:
 def _reads(post: QueryDict, prefix: str) -> list[tuple[str, Decimal]]:
     found = []
     for key in sorted(post):
-        if key.startswith(prefix) and post[key].strip():
+        text = str(post.get(key, "")).strip()
+        if key.startswith(prefix) and text:
             try:
-                found.append((key[len(prefix) :], Decimal(post[key].strip())))
+                found.append((key[len(prefix) :], Decimal(text)))
             except InvalidOperation:
                 raise InvalidInput.one(
                     field=key, rule="number", message="a read is a number"
