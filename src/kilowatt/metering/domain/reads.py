@@ -88,8 +88,9 @@ def _milli_text(column: str) -> pl.Expr:
 def _neighbours(candidates: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     """Add each candidate's previous and next accepted read, and any accepted read at
     the very same moment."""
-    history = history.sort("register_id", "read_at")
-    ordered = candidates.sort("register_id", "read_at")
+    # An as-of join wants its key sorted: by time overall, and so within every register.
+    history = history.sort("read_at", "register_id")
+    ordered = candidates.sort("read_at", "register_id")
     before = history.rename({"read_at": "previous_at", "value_milli": "previous_milli"})
     after = history.rename({"read_at": "next_at", "value_milli": "next_milli"})
     same = history.rename({"value_milli": "same_moment_milli"})

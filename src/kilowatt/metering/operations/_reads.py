@@ -325,6 +325,7 @@ def record_read_frame(
     :raises InvalidInput: ``source`` is not a read source.
     """
     _check_source(source)
+    frames.tune_for_batch()
     batch = batch.cast(BATCH_SCHEMA)  # type: ignore[arg-type]
     batch = batch.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     facts = _register_facts(batch)
