@@ -192,8 +192,12 @@ class AnnualConsumptionChange(models.Model):
     Large or negative changes are flagged for review; the register keeps the new value.
     """
 
-    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="+")
-    read = models.ForeignKey(Read, on_delete=models.PROTECT, related_name="+")
+    # A log written a million rows at a time beside the reads it follows from: the
+    # references are not checked by the database (each would be a trigger at commit).
+    register = models.ForeignKey(
+        Register, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    read = models.ForeignKey(Read, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     effective_date = models.DateField()
     previous_kwh = models.DecimalField(max_digits=12, decimal_places=1, null=True, blank=True)
     annualised_kwh = models.DecimalField(max_digits=14, decimal_places=1)
