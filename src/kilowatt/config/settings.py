@@ -90,6 +90,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the demo server read while a seed writes; a busy timeout instead of errors.
     DATABASES["default"]["OPTIONS"] = {
+        # A writing transaction takes the write lock when it begins, so two writers queue
+        # instead of both reading and then one failing with "database is locked".
+        "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }

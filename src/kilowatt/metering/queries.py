@@ -238,9 +238,10 @@ def accepted_reads_for_export(
     meter_point_ids: list[int] | QuerySet | None = None,
     fuel: str = "ELECTRICITY",
 ) -> list[ReadForExport]:
-    """Return the accepted reads taken in ``[since, until)`` of one fuel (of these meter
-    points, or of all), ordered by meter point, meter, register and time."""
-    reads = models.Read.objects.filter(
+    """Return the accepted actual reads taken in ``[since, until)`` of one fuel (of these
+    meter points, or of all), ordered by meter point, meter, register and time. Estimates
+    stay ours: the industry gets actual readings only."""
+    reads = models.Read.objects.exclude(source=models.Read.Source.ESTIMATE).filter(
         status=models.Read.Status.ACCEPTED,
         read_at__gte=since,
         read_at__lt=until,

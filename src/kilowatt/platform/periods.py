@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import zoneinfo
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,3 +28,12 @@ class DatePeriod:
         starts_before_other_ends = other.end is None or self.start < other.end
         other_starts_before_self_ends = self.end is None or other.start < self.end
         return starts_before_other_ends and other_starts_before_self_ends
+
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def london_date(moment: datetime.datetime) -> datetime.date:
+    """Return the UK business date of an aware moment (00:30 BST on 1 June is 1 June,
+    though it is still 31 May in UTC)."""
+    return moment.astimezone(LONDON).date()

@@ -187,3 +187,65 @@ class TestRecordReads:
             record(point, (at(2026, 1, 1), "1"), source="PIGEON")
 
         assert refused.value.problems[0].field == "source"
+
+
+class TestBackDatedReads:
+    def test_a_read_between_two_restates_the_later_ones_advance(self):
+        point = supply.meter_point()
+        record(point, (at(2026, 1, 1), "1000"), (at(2026, 3, 1), "1400"))
+
+        (outcome,) = record(point, (at(2026, 2, 1), "1200"))
+
+        advances = [
+            r.advance
+            for r in models.Read.objects.filter(meter_point=point, status="ACCEPTED").order_by(
+                "read_at"
+            )
+        ]
+        assert outcome.status == "ACCEPTED"
+        assert advances == [None, Decimal("200"), Decimal("200")]
+
+    def test_a_late_read_does_not_hide_other_registers_history(self):
+        late, ordinary = supply.meter_point(), supply.meter_point()
+        record(late, (at(2026, 1, 1), "1000"), (at(2026, 3, 1), "1400"))
+        record(ordinary, (at(2026, 3, 1), "5000"))
+
+        outcomes = operations.record_reads(
+            reads=[
+                operations.ReadIn(
+                    meter_point=late.identifier, read_at=at(2026, 2, 1), value=Decimal(1200)
+                ),
+                operations.ReadIn(
+                    meter_point=ordinary.identifier, read_at=at(2026, 4, 1), value=Decimal(4000)
+                ),
+            ],
+            source="INDUSTRY",
+            received_by="test",
+            as_at=AS_AT,
+        )
+
+        assert [(o.status, o.rule) for o in outcomes] == [
+            ("ACCEPTED", ""),
+            ("HELD", "negative_advance"),
+        ]
+
+    def test_a_negative_reading_is_refused_and_not_kept(self):
+        point = supply.meter_point()
+
+        (outcome,) = record(point, (at(2026, 1, 1), "-5"))
+
+        assert (outcome.status, outcome.rule, outcome.read_id) == (
+            "REFUSED",
+            "negative_value",
+            None,
+        )
+
+    def test_a_held_reading_offered_again_is_a_duplicate(self):
+        point = supply.meter_point()
+        record(point, (at(2026, 1, 1), "1000"))
+        (first,) = record(point, (at(2026, 2, 1), "990"))
+
+        (again,) = record(point, (at(2026, 2, 1), "990"))
+
+        assert (first.status, again.status, again.read_id) == ("HELD", "DUPLICATE", None)
+        assert models.Read.objects.filter(meter_point=point, status="HELD").count() == 1

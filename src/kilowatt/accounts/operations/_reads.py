@@ -26,6 +26,7 @@ _FIELD_OF_RULE = {
     "after_supply_end": "read_at",
     "meter_not_installed": "meter_serial",
     "too_many_digits": "value",
+    "negative_value": "value",
     "unknown_register": "register",
     "register_ambiguous": "register",
 }

@@ -25,7 +25,7 @@ from kilowatt.identity.domain.roles import Permission, Principal
 from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
 from kilowatt.metering.domain import supply
-from kilowatt.platform import audit, events
+from kilowatt.platform import audit, events, periods
 from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound, Problem, raise_if
 
 COMPENSATION_OWED = "field.compensation.owed.v1"
@@ -94,7 +94,7 @@ def book_appointment(
             booked=capacity.booked,
         ),
         meter_point_region=point.region,
-        today=as_at.date(),
+        today=periods.london_date(as_at),
     )
     raise_if(problems)
     job = (
@@ -283,7 +283,7 @@ def _exchange(
     ) or tuple(
         supply.RegisterDetails(identifier=r.identifier, band=r.band) for r in old.registers.all()
     )
-    day = as_at.date()
+    day = periods.london_date(as_at)
     return metering_operations.exchange_meter(
         identifier=identifier,
         exchanged_at=as_at,

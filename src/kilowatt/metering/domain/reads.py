@@ -44,6 +44,9 @@ HIGH_SLACK_KWH = 100.0  # so short periods of tiny expected use are not flagged
 LOW_FACTOR = 0.05
 LOW_CHECK_FROM_KWH = 500.0  # below this much expected use, a near-zero advance is ordinary
 
+# The largest reading that can be stored: 11 whole digits (no meter has more than 10).
+STORABLE_MILLI = 10**11 * 1000
+
 # The columns ``assess`` needs of each candidate (nulls where the register is unknown).
 CANDIDATE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "row": pl.Int64,  # the candidate's position in its batch
@@ -202,6 +205,10 @@ def _judge(frame: pl.DataFrame, *, today: datetime.date) -> pl.DataFrame:
                 & (read_date > pl.col("meter_removed_date"))
             ),
             rule(REFUSED, "meter_not_installed", "That meter was not installed on that date."),
+        ),
+        (
+            value < 0,
+            rule(REFUSED, "negative_value", "A meter reading cannot be below zero."),
         ),
         (
             value >= capacity,

@@ -17,7 +17,7 @@ from kilowatt.metering.domain import reads as read_rules
 from kilowatt.metering.domain import supply
 from kilowatt.metering.operations import _reads
 from kilowatt.metering.operations._meter_points import _create_meter
-from kilowatt.platform import audit, events
+from kilowatt.platform import audit, events, periods
 from kilowatt.platform.errors import InvalidInput, NotFound, Problem, raise_if
 
 EXCHANGED = "metering.meter.exchanged.v1"
@@ -143,7 +143,7 @@ def exchange_meter(
         new_meter,
         fuel=point.fuel,
         profile_class=point.profile_class,
-        today=as_at.date(),
+        today=periods.london_date(as_at),
         prefix="new_meter.",
     )
     if new_meter.installed_date != day:

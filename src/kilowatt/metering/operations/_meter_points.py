@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import supply
-from kilowatt.platform import audit
+from kilowatt.platform import audit, periods
 from kilowatt.platform.errors import InvalidInput, raise_if
 
 _POINT_FIELDS = ("profile_class", "meter_timeswitch_code", "line_loss_factor_class", "region")
@@ -50,7 +50,7 @@ def register_meter_point(
             meter,
             fuel=details.fuel,
             profile_class=details.profile_class,
-            today=as_at.date(),
+            today=periods.london_date(as_at),
             prefix=f"meters.{index}.",
         )
     raise_if(problems)
@@ -155,7 +155,10 @@ def install_meter(
     point = queries.meter_point_by_identifier(identifier=identifier)
     raise_if(
         supply.meter_problems(
-            meter, fuel=point.fuel, profile_class=point.profile_class, today=as_at.date()
+            meter,
+            fuel=point.fuel,
+            profile_class=point.profile_class,
+            today=periods.london_date(as_at),
         )
     )
     row = _create_meter(point, meter)

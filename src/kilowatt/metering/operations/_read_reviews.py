@@ -13,7 +13,7 @@ from django.db import transaction
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import reads as read_rules
 from kilowatt.metering.operations import _reads
-from kilowatt.platform import audit, events
+from kilowatt.platform import audit, events, periods
 from kilowatt.platform.errors import InvalidInput, NotFound
 
 ACCEPT = "ACCEPT"
@@ -97,6 +97,23 @@ def resolve_held_read(
         read.save(update_fields=["status", "rule", "message"])
         _record(read, "refused on review", {"note": [None, note]}, actor, as_at)
         return read
+    later = (
+        models.Read.objects.filter(
+            register_id=read.register_id, status="ACCEPTED", read_at__gt=read.read_at
+        )
+        .order_by("read_at")
+        .first()
+    )
+    if later is not None and later.value < read.value:
+        raise InvalidInput.one(
+            field="decision",
+            rule="later_read_lower",
+            message=(
+                f"a later accepted reading ({later.value.normalize():f} on "
+                f"{periods.london_date(later.read_at):%d %b %Y}) is lower: withdraw it first, "
+                "or refuse this one"
+            ),
+        )
     for other in models.Read.objects.select_for_update().filter(
         register_id=read.register_id, status="ACCEPTED", read_at=read.read_at
     ):
@@ -109,7 +126,7 @@ def resolve_held_read(
         read_at=read.read_at,
         value=read.value,
         history=history,
-        today=as_at.date(),
+        today=periods.london_date(as_at),
     )
     read.status, read.rule, read.message = "ACCEPTED", "", ""
     read.advance, read.consumption_kwh = outcome.advance, outcome.consumption_kwh
@@ -143,7 +160,7 @@ def _withdraw(
             "read_id": read.id,
             "meter_point_id": read.meter_point_id,
             "register_id": read.register_id,
-            "read_date": read.read_at.date().isoformat(),
+            "read_date": periods.london_date(read.read_at).isoformat(),
             "billed_reference": read.billed_reference,  # billing re-bills when set
             "replaced_by_read_id": replaced_by.id if replaced_by else None,
         },

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 
 from kilowatt.metering import models
+from kilowatt.metering.domain import energy, settlement
 from kilowatt.metering.domain import reads as read_rules
-from kilowatt.metering.domain import settlement
-from kilowatt.platform import bulk, frames
+from kilowatt.platform import bulk, events, frames
 from kilowatt.platform.errors import InvalidInput
 
 UNKNOWN_METER_POINT = "unknown_meter_point"
@@ -210,7 +210,9 @@ def _history(placed: pl.DataFrame) -> pl.DataFrame:
     if not backdated.is_empty():
         frames.create_temp_table("_read_backdated", {"register_id": "bigint"})
         frames.write_temp("_read_backdated", backdated)
-        latest = frames.read_frame(_HISTORY_OF_SQL, [], _READ_SCHEMA)
+        full = frames.read_frame(_HISTORY_OF_SQL, [], _READ_SCHEMA)
+        others = latest.filter(~pl.col("register_id").is_in(backdated["register_id"].implode()))
+        latest = pl.concat([others, full])
     return latest.select("register_id", "read_at", value_milli=_text_to_milli("value"))
 
 
@@ -237,8 +239,11 @@ def _write(
     judged: pl.DataFrame, *, source: str, received_by: str, reference: str, as_at: datetime.datetime
 ) -> pl.DataFrame:
     """Write the readings that could be placed; return ``row`` -> ``read_id``."""
+    # A refused reading is kept for the record when it fits the column; one below zero or
+    # past any meter's digits is only reported.
+    storable = pl.col("value_milli").is_between(0, read_rules.STORABLE_MILLI, closed="left")
     kept = judged.filter(
-        pl.col("register_id").is_not_null() & (pl.col("status") != read_rules.DUPLICATE)
+        pl.col("register_id").is_not_null() & (pl.col("status") != read_rules.DUPLICATE) & storable
     )
     ids = bulk.reserve_ids(models.Read, kept.height)
     kept = kept.with_columns(id=pl.Series(ids, dtype=pl.Int64))
@@ -270,13 +275,117 @@ def _write(
     return kept.select("row", read_id="id")
 
 
+_OFFERED_SQL = """
+SELECT o.row FROM _read_offered o
+JOIN metering_read r ON r.meter_point_id = o.meter_point_id AND r.read_at = o.read_at
+ AND r.register_id = o.register_id AND r.value = o.value AND r.status IN ('HELD', 'REFUSED')
+"""
+
+
+def _already_offered(judged: pl.DataFrame) -> pl.DataFrame:
+    """Answer a held or refused reading offered again (a re-sent file, a retried batch)
+    as a duplicate, so the queue does not fill with copies."""
+    offered = judged.filter(
+        pl.col("status").is_in([read_rules.HELD, read_rules.REFUSED])
+        & pl.col("register_id").is_not_null()
+        & pl.col("value_milli").is_between(0, read_rules.STORABLE_MILLI, closed="left")
+    )
+    if offered.is_empty():
+        return judged
+    frames.create_temp_table(
+        "_read_offered",
+        {
+            "row": "bigint",
+            "meter_point_id": "bigint",
+            "register_id": "bigint",
+            "read_at": "timestamp with time zone" if bulk.is_postgresql() else "datetime",
+            "value": "numeric(14, 3)",
+        },
+    )
+    frames.write_temp(
+        "_read_offered",
+        offered.select(
+            "row", "meter_point_id", "register_id", "read_at", value=_milli_to_text("value_milli")
+        ),
+    )
+    repeats = frames.read_frame(_OFFERED_SQL, [], {"row": pl.Int64})["row"].implode()
+    repeated = pl.col("row").is_in(repeats)
+    return judged.with_columns(
+        status=pl.when(repeated).then(pl.lit(read_rules.DUPLICATE)).otherwise(pl.col("status")),
+        rule=pl.when(repeated).then(pl.lit("duplicate")).otherwise(pl.col("rule")),
+        message=pl.when(repeated)
+        .then(pl.lit("We already have this reading."))
+        .otherwise(pl.col("message")),
+    )
+
+
+def _restate_following(judged: pl.DataFrame, *, as_at: datetime.datetime) -> int:
+    """A reading accepted between two accepted reads takes part of the later one's
+    advance: restate the later read's advance and energy against it, and announce the
+    restatement (``metering.read.restated.v1``, with the later read's
+    ``billed_reference``) so a bill that used it is redone. Back-dated readings are few, so
+    this goes read by read."""
+    follow = (
+        judged.filter((pl.col("status") == read_rules.ACCEPTED) & pl.col("next_at").is_not_null())
+        .sort("read_at")
+        .unique(["register_id", "next_at"], keep="last", maintain_order=True)
+    )
+    if follow.is_empty():
+        return 0
+    follow = follow.with_columns(
+        _advance=pl.col("next_milli") - pl.col("value_milli"),
+    ).with_columns(
+        _energy=energy.kwh_milli_expr(
+            advance_milli=pl.col("_advance"),
+            units=pl.col("units").fill_null("KWH"),
+            cv_milli=pl.col("cv_milli").fill_null(0),
+        )
+    )
+    for row in follow.iter_rows(named=True):
+        later = (
+            models.Read.objects.select_for_update()
+            .filter(register_id=row["register_id"], read_at=row["next_at"], status="ACCEPTED")
+            .first()
+        )
+        if later is None:
+            continue
+        later.advance = read_rules.from_milli(row["_advance"])
+        later.consumption_kwh = read_rules.from_milli(row["_energy"])
+        later.rolled_over = False
+        later.save(update_fields=["advance", "consumption_kwh", "rolled_over"])
+        events.publish(
+            name="metering.read.restated.v1",
+            payload={
+                "read_id": later.id,
+                "meter_point_id": later.meter_point_id,
+                "register_id": later.register_id,
+                "billed_reference": later.billed_reference,
+            },
+            at=as_at,
+        )
+    return follow.height
+
+
 def _settle(accepted: pl.DataFrame, *, as_at: datetime.datetime) -> int:
-    """Recalculate the EAC or AQ of every register an actual accepted read moved."""
-    changes = settlement.recalculate(accepted)
+    """Recalculate the EAC or AQ of every register an actual accepted read moved.
+
+    A register read several times in one batch (a month of daily smart reads) is
+    recalculated once, over the whole period from the read before the first to the last:
+    one annualised advance over the longer period, logged against the last read.
+    """
+    moved = accepted.filter(pl.col("previous_date").is_not_null()).sort("read_at")
+    spans = moved.group_by("register_id").agg(
+        pl.col("fuel").first(),
+        pl.col("annual_kwh").first(),
+        pl.col("previous_date").min(),
+        pl.col("read_date").max(),
+        pl.col("read_at").max(),
+        pl.col("read_id").last(),
+        pl.col("consumption_milli").sum(),
+    )
+    changes = settlement.recalculate(spans)
     if changes.is_empty():
         return 0
-    # A register read twice in one batch keeps the later result.
-    changes = changes.sort("read_at").unique("register_id", keep="last")
     ids = bulk.reserve_ids(models.AnnualConsumptionChange, changes.height)
     rows = changes.select(
         id=pl.Series(ids, dtype=pl.Int64),
@@ -296,6 +405,16 @@ def _settle(accepted: pl.DataFrame, *, as_at: datetime.datetime) -> int:
         changes.select(id="register_id", value=pl.col("new_kwh").cast(pl.String)),
     )
     return changes.height
+
+
+def _lock_reads() -> None:
+    """Let one writer of reads at a time judge and write (PostgreSQL; SQLite writers take
+    turns anyway): two batches judged against the same latest read would both count the
+    advance after it. Plain reads of the table are not blocked. The lock lasts until the
+    transaction ends."""
+    if bulk.is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE metering_read IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _check_source(source: str) -> None:
@@ -326,6 +445,7 @@ def record_read_frame(
     """
     _check_source(source)
     frames.tune_for_batch()
+    _lock_reads()
     batch = batch.cast(BATCH_SCHEMA)  # type: ignore[arg-type]
     batch = batch.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     facts = _register_facts(batch)
@@ -344,6 +464,8 @@ def record_read_frame(
         .then(pl.lit("The meter has more than one register: say which one was read."))
         .otherwise(pl.col("message")),
     ).drop("_why")
+    judged = _already_offered(judged)
+    _restate_following(judged, as_at=as_at)
     written = _write(
         judged, source=source, received_by=received_by, reference=reference, as_at=as_at
     )

@@ -27,7 +27,12 @@ class ReadIn(Schema):
         description="When the meter was read; without an offset it is UK time. A date alone "
         "means midnight UK time."
     )
-    value: Decimal = Field(description='What the register showed, for example "12345".', ge=0)
+    value: Decimal = Field(
+        description='What the register showed, for example "12345".',
+        ge=0,
+        lt=10**10,
+        decimal_places=3,
+    )
     meter_register: str = Field(
         "", description="The register read (1, 2 ...); needed on multi-rate meters."
     )
