@@ -20,6 +20,7 @@ from kilowatt.identity.domain.roles import Principal, Reach
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import audit
 from kilowatt.platform.errors import NotFound
+from kilowatt.platform.periods import DatePeriod, london_date
 from kilowatt.properties import queries as property_queries
 
 
@@ -136,13 +137,33 @@ def meter_point_for(principal: Principal, *, identifier: str):
     return point
 
 
+def own_supply_periods(principal: Principal, *, meter_point_id: int) -> list[DatePeriod]:
+    """Return the periods over which the accounts ``principal`` may see supplied a meter
+    point (a customer who moved out sees only their own time there)."""
+    return [
+        DatePeriod(start, end)
+        for start, end in models.Agreement.objects.filter(
+            meter_point_id=meter_point_id, account_id__in=visible_accounts(principal).values("id")
+        )
+        .order_by("valid_from", "id")
+        .values_list("valid_from", "valid_to")
+    ]
+
+
 def reads_for(principal: Principal, *, identifier: str, limit: int = 100) -> list:
-    """Return the reads of a meter point ``principal`` may see, newest first.
+    """Return the reads of a meter point ``principal`` may see, newest first. A customer
+    sees only the reads from their own supply there, not the next occupant's.
 
     :raises NotFound: no such meter point, or ``principal`` may not see it.
     """
     point = meter_point_for(principal, identifier=identifier)
-    return metering_queries.reads_of_meter_point(meter_point_id=point.id, limit=limit)
+    rows = metering_queries.reads_of_meter_point(meter_point_id=point.id, limit=limit)
+    if principal.reach is not Reach.OWN:
+        return rows
+    periods = own_supply_periods(principal, meter_point_id=point.id)
+    return [
+        row for row in rows if any(period.contains(london_date(row.read_at)) for period in periods)
+    ]
 
 
 def meter_points_page(

@@ -434,3 +434,29 @@ def registers_in_supply_frame(*, limit: int | None = None) -> pl.DataFrame:
 def any_reads() -> bool:
     """Return whether any read has been recorded at all."""
     return models.Read.objects.exists()
+
+
+def reads_around(*, read_id: int, each_side: int = 6) -> list[ReadRow]:
+    """Return the reads of the same register just before and after a read (itself
+    included), newest first: what a person deciding it compares it with.
+
+    :raises NotFound: no such read.
+    """
+    read = (
+        models.Read.objects.filter(id=read_id)
+        .values("meter_point_id", "register_id", "read_at")
+        .first()
+    )
+    if read is None:
+        raise NotFound(f"read {read_id}")
+    # The meter point leads, so the (meter_point, read_at) index finds them.
+    same = models.Read.objects.filter(
+        meter_point_id=read["meter_point_id"], register_id=read["register_id"]
+    )
+    before = same.filter(read_at__lt=read["read_at"]).order_by("-read_at", "-id")[:each_side]
+    after = same.filter(read_at__gt=read["read_at"]).order_by("read_at", "id")[:each_side]
+    at = same.filter(read_at=read["read_at"]).order_by("-id")
+    ids = [*after.values_list("id", flat=True), *at.values_list("id", flat=True),
+           *before.values_list("id", flat=True)]  # fmt: skip
+    rows = {row.id: row for row in _read_rows(models.Read.objects.filter(id__in=ids))}
+    return sorted(rows.values(), key=lambda row: (row.read_at, row.id), reverse=True)

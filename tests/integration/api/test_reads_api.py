@@ -124,3 +124,26 @@ class TestReadExceptions:
         response = api.call("billing", "post", f"/reads/{held}/decision", {"decision": "REFUSE"})
 
         assert problems(response) == [("note", "required")]
+
+
+class TestFormerOccupants:
+    def test_a_customer_whose_supply_ended_can_no_longer_give_readings(self, api):
+        from kilowatt.accounts.models import Agreement
+
+        Agreement.objects.filter(meter_point__identifier=_mpan(api)).update(valid_to="2026-02-15")
+
+        refused = _give(api, "customer", _mpan(api))
+        staff = _give(api, "telesales", _mpan(api))
+
+        assert_refused(refused, 404)
+        assert staff.status_code == 201
+
+    def test_a_customer_does_not_see_the_next_occupants_reads(self, api):
+        from kilowatt.accounts.models import Agreement
+
+        _give(api, "telesales", _mpan(api))  # 1 March
+        Agreement.objects.filter(meter_point__identifier=_mpan(api)).update(valid_to="2026-02-15")
+
+        response = api.call("customer", "get", f"/meter-points/{_mpan(api)}/reads")
+
+        assert response.json() == []

@@ -17,7 +17,8 @@ from django.db import transaction
 from kilowatt.accounts import queries
 from kilowatt.identity.domain.roles import Permission, Principal, Role
 from kilowatt.metering import operations as metering_operations
-from kilowatt.platform.errors import InvalidInput, NotAllowed
+from kilowatt.platform import periods as periods_rules
+from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound
 
 # Which input field a refused reading's rule is about.
 _FIELD_OF_RULE = {
@@ -49,6 +50,20 @@ def submit_read(
     point = queries.meter_point_for(by, identifier=identifier)
     if not by.may(Permission.SUBMIT_READS):
         raise NotAllowed(f"{by.username} may not give meter readings")
+    if by.role is Role.CUSTOMER:
+        # A customer reads their own supply: not a meter they have left, nor a day outside
+        # their time there.
+        periods = queries.own_supply_periods(by, meter_point_id=point.id)
+        today, day = periods_rules.london_date(as_at), periods_rules.london_date(read.read_at)
+        if not any(period.contains(today) for period in periods):
+            raise NotFound(f"meter point {identifier}")
+        ours = point.supply_start_date is not None and day >= point.supply_start_date
+        if ours and not any(period.contains(day) for period in periods):
+            raise InvalidInput.one(
+                field="read_at",
+                rule="outside_own_supply",
+                message="the reading is from a day we did not supply you there",
+            )
     source = "CUSTOMER" if by.role is Role.CUSTOMER else "AGENT"
     (outcome,) = metering_operations.record_reads(
         reads=[

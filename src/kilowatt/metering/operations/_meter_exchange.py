@@ -182,6 +182,14 @@ def exchange_meter(
     old.removed_date = day
     old.save(update_fields=["removed_date"])
     new = _create_meter(point, new_meter)
+    # The supply's consumption does not change with its meter: the new registers start
+    # from the old ones' EAC or AQ (matched by register identifier), so the first reads on
+    # the new meter are judged against it.
+    annual = {r.identifier: r.estimated_annual_kwh for r in old.registers.all()}
+    for register in models.Register.objects.filter(meter=new):
+        if annual.get(register.identifier) is not None:
+            register.estimated_annual_kwh = annual[register.identifier]
+            register.save(update_fields=["estimated_annual_kwh"])
     first_ids, first_held = _record(
         point.identifier,
         new.serial_number,

@@ -69,7 +69,7 @@ def read_exception(request: HttpRequest, principal: Principal, read_id: int) -> 
         read = metering_queries.read_by_id(read_id=read_id)
     except NotFound:
         return not_found(request, principal)
-    history = metering_queries.reads_of_meter_point(meter_point_id=read.meter_point_id, limit=12)
+    history = metering_queries.reads_around(read_id=read_id)
     return page(
         request,
         principal,
