@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 import zoneinfo
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from kilowatt.metering import models
-from kilowatt.metering.domain import estimates, half_hourly
+from kilowatt.metering.domain import estimates, half_hourly, supply
 from kilowatt.metering.domain import reads as read_rules
 from kilowatt.platform import frames
 from kilowatt.platform.errors import NotFound
@@ -41,9 +40,7 @@ def meter_point_by_identifier(*, identifier: str) -> models.MeterPoint:
 
     :raises NotFound: no such meter point.
     """
-    compact = re.sub(r"[\s-]", "", identifier).upper()
-    if len(compact) == 21:
-        compact = compact[8:]
+    compact = supply.stored_identifier(identifier)
     point = _with_meters(models.MeterPoint.objects.filter(identifier=compact)).first()
     if point is None:
         raise NotFound(f"meter point {identifier}")
@@ -52,9 +49,7 @@ def meter_point_by_identifier(*, identifier: str) -> models.MeterPoint:
 
 def meter_point_ids_for_identifier(*, identifier: str) -> QuerySet:
     """Return the id of the meter point with this identifier, as a subquery (may be empty)."""
-    compact = re.sub(r"[\s-]", "", identifier).upper()
-    if len(compact) == 21:
-        compact = compact[8:]
+    compact = supply.stored_identifier(identifier)
     return models.MeterPoint.objects.filter(identifier=compact).values("id")
 
 

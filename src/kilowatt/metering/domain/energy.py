@@ -58,3 +58,22 @@ def kwh_milli_expr(*, advance_milli: pl.Expr, units: pl.Expr, cv_milli: pl.Expr)
     gas_bottom = denominator * 100_000 * 3_600
     gas = (gas_top * 2 + gas_bottom) // (gas_bottom * 2)  # half up, for advances >= 0
     return pl.when(units == "KWH").then(advance).otherwise(gas).cast(pl.Int64)
+
+
+def milli_text_expr(column: str) -> pl.Expr:
+    """A column of thousandths (not negative) as decimal text, for people and for the
+    database alike: 12345678 -> "12345.678", 12345000 -> "12345"."""
+    value = pl.col(column)
+    return (
+        pl.when(value % MILLI == 0)
+        .then((value // MILLI).cast(pl.String))
+        .otherwise(pl.format("{}.{}", value // MILLI, (value % MILLI).cast(pl.String).str.zfill(3)))
+    )
+
+
+def milli_from_text_expr(column: str) -> pl.Expr:
+    """A column of decimal text (at most three places kept) as thousandths."""
+    parts = pl.col(column).str.split_exact(".", 1)
+    whole = parts.struct.field("field_0").cast(pl.Int64)
+    fraction = parts.struct.field("field_1").fill_null("").str.pad_end(3, "0").str.slice(0, 3)
+    return whole * MILLI + pl.when(fraction == "").then(0).otherwise(fraction.cast(pl.Int64))

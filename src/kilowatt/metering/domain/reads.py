@@ -78,16 +78,6 @@ def _local_date(column: str) -> pl.Expr:
     return pl.col(column).dt.convert_time_zone(LONDON).dt.date()
 
 
-def _milli_text(column: str) -> pl.Expr:
-    """Thousandths as the decimal a person reads: 12345678 -> "12345.678"."""
-    value = pl.col(column)
-    return (
-        pl.when(value % 1000 == 0)
-        .then((value // 1000).cast(pl.String))
-        .otherwise(pl.format("{}.{}", value // 1000, (value % 1000).cast(pl.String).str.zfill(3)))
-    )
-
-
 def _neighbours(candidates: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     """Add each candidate's previous and next accepted read, and any accepted read at
     the very same moment."""
@@ -161,7 +151,9 @@ def _judge(frame: pl.DataFrame, *, today: datetime.date) -> pl.DataFrame:
         & (consumption_kwh < expected * LOW_FACTOR)
     )
     previous_words = pl.format(
-        "{} on {}", _milli_text("previous_milli"), pl.col("previous_date").dt.strftime("%d %b %Y")
+        "{} on {}",
+        energy.milli_text_expr("previous_milli"),
+        pl.col("previous_date").dt.strftime("%d %b %Y"),
     )
     usage_words = pl.format(
         "{} kWh since {}, about {} kWh expected",

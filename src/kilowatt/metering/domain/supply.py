@@ -6,6 +6,8 @@ import dataclasses
 import datetime
 import re
 
+import polars as pl
+
 from kilowatt import validation
 from kilowatt.platform.errors import Problem
 from kilowatt.validation import mpan as mpan_rules
@@ -44,6 +46,19 @@ class MeterPointDetails:
     line_loss_factor_class: str = ""
     # An MPRN whose check digits fail is a warning an agent may accept (DOMAIN.md).
     accept_mprn_check_warning: bool = False
+
+
+def stored_identifier(text: str) -> str:
+    """Return a meter point identifier as it is stored: spaces and dashes gone, upper
+    case, a full 21-character MPAN cut to its 13-digit core."""
+    compact = re.sub(r"[\s-]", "", text).upper()
+    return compact[8:] if len(compact) == 21 else compact
+
+
+def stored_identifier_expr(column: str) -> pl.Expr:
+    """``stored_identifier`` for a column of identifiers."""
+    text = pl.col(column).fill_null("").str.replace_all(r"[\s-]", "").str.to_uppercase()
+    return pl.when(text.str.len_chars() == 21).then(text.str.slice(8)).otherwise(text)
 
 
 def normalise(point: MeterPointDetails) -> MeterPointDetails:

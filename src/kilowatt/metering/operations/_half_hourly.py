@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from kilowatt.metering import models
 from kilowatt.metering.domain import half_hourly as rules
+from kilowatt.metering.domain import supply
 from kilowatt.platform import bulk, frames
 from kilowatt.platform.errors import InvalidInput
 
@@ -45,22 +46,14 @@ _STORED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-def _identifier(column: str) -> pl.Expr:
-    text = pl.col(column).fill_null("").str.replace_all(r"[\s-]", "").str.to_uppercase()
-    return pl.when(text.str.len_chars() == 21).then(text.str.slice(8)).otherwise(text)
-
-
 def _stored(batch: pl.DataFrame) -> pl.DataFrame:
     """Return each day's meter point id and the day stored for it (id and packed values
     as lowercase hex), null where there is none: one query."""
     frames.create_temp_table(_KEYS, {"row": "bigint", "identifier": "varchar(32)", "day": "date"})
-    frames.write_temp(_KEYS, batch.select("row", "day", identifier=_identifier("meter_point")))
-    if bulk.is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_KEYS}")  # a fresh temporary table has no statistics
-        packed = "encode(d.packed_wh, 'hex')"
-    else:
-        packed = "lower(hex(d.packed_wh))"
+    frames.write_temp(
+        _KEYS, batch.select("row", "day", identifier=supply.stored_identifier_expr("meter_point"))
+    )
+    packed = "encode(d.packed_wh, 'hex')" if bulk.is_postgresql() else "lower(hex(d.packed_wh))"
     return frames.read_frame(_STORED_SQL.format(packed=packed, keys=_KEYS), [], _STORED_SCHEMA)
 
 

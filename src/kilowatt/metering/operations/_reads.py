@@ -20,7 +20,7 @@ import polars as pl
 from django.db import connection, transaction
 
 from kilowatt.metering import models
-from kilowatt.metering.domain import energy, settlement
+from kilowatt.metering.domain import energy, settlement, supply
 from kilowatt.metering.domain import reads as read_rules
 from kilowatt.platform import bulk, events, frames
 from kilowatt.platform.errors import InvalidInput
@@ -117,18 +117,6 @@ class ReadOutcome:
     read_id: int | None
 
 
-def _milli_to_text(column: str) -> pl.Expr:
-    value = pl.col(column)
-    return pl.format("{}.{}", value // 1000, (value % 1000).cast(pl.String).str.zfill(3))
-
-
-def _text_to_milli(column: str) -> pl.Expr:
-    parts = pl.col(column).str.split_exact(".", 1)
-    whole = parts.struct.field("field_0").cast(pl.Int64)
-    fraction = parts.struct.field("field_1").fill_null("").str.pad_end(3, "0").str.slice(0, 3)
-    return whole * 1000 + pl.when(fraction == "").then(0).otherwise(fraction.cast(pl.Int64))
-
-
 def batch_from_reads(reads: Sequence[ReadIn]) -> pl.DataFrame:
     """Return readings as the frame ``record_read_frame`` takes."""
     return pl.DataFrame(
@@ -151,12 +139,7 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
     ``rule`` naming why one could not be placed."""
     keys = batch.select(
         pl.col("row"),
-        identifier=pl.col("meter_point")
-        .str.replace_all(r"[\s-]", "")
-        .str.to_uppercase()
-        .pipe(
-            lambda text: pl.when(text.str.len_chars() == 21).then(text.str.slice(8)).otherwise(text)
-        ),
+        identifier=supply.stored_identifier_expr("meter_point"),
         serial=pl.col("meter_serial").fill_null("").str.strip_chars().str.to_uppercase(),
         register=pl.col("register").fill_null("").str.strip_chars().str.strip_chars_start("0"),
         read_date=pl.col("read_at").dt.convert_time_zone(read_rules.LONDON).dt.date(),
@@ -213,7 +196,7 @@ def _history(placed: pl.DataFrame) -> pl.DataFrame:
         full = frames.read_frame(_HISTORY_OF_SQL, [], _READ_SCHEMA)
         others = latest.filter(~pl.col("register_id").is_in(backdated["register_id"].implode()))
         latest = pl.concat([others, full])
-    return latest.select("register_id", "read_at", value_milli=_text_to_milli("value"))
+    return latest.select("register_id", "read_at", value_milli=energy.milli_from_text_expr("value"))
 
 
 def _calorific_values(batch: pl.DataFrame) -> pl.DataFrame:
@@ -253,16 +236,16 @@ def _write(
         "meter_id",
         "register_id",
         "read_at",
-        value=_milli_to_text("value_milli"),
+        value=energy.milli_text_expr("value_milli"),
         source=pl.lit(source),
         status="status",
         # A held read keeps what it would advance by, for the person who decides it.
         advance=pl.when(pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])).then(
-            _milli_to_text("advance_milli")
+            energy.milli_text_expr("advance_milli")
         ),
         consumption_kwh=pl.when(
             pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])
-        ).then(_milli_to_text("consumption_milli")),
+        ).then(energy.milli_text_expr("consumption_milli")),
         rolled_over="rolled_over",
         rule="rule",
         message=pl.col("message").str.slice(0, 300),
@@ -305,7 +288,11 @@ def _already_offered(judged: pl.DataFrame) -> pl.DataFrame:
     frames.write_temp(
         "_read_offered",
         offered.select(
-            "row", "meter_point_id", "register_id", "read_at", value=_milli_to_text("value_milli")
+            "row",
+            "meter_point_id",
+            "register_id",
+            "read_at",
+            value=energy.milli_text_expr("value_milli"),
         ),
     )
     repeats = frames.read_frame(_OFFERED_SQL, [], {"row": pl.Int64})["row"].implode()
