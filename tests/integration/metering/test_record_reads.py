@@ -249,3 +249,18 @@ class TestBackDatedReads:
 
         assert (first.status, again.status, again.read_id) == ("HELD", "DUPLICATE", None)
         assert models.Read.objects.filter(meter_point=point, status="HELD").count() == 1
+
+    def test_a_billed_later_read_that_is_restated_is_announced(self):
+        from kilowatt.platform.models import OutboxEvent
+
+        point = supply.meter_point()
+        (_opening, later) = record(point, (at(2026, 1, 1), "1000"), (at(2026, 3, 1), "1400"))
+        operations.mark_reads_billed(read_ids=[later.read_id], bill_reference="INV-7")
+
+        record(point, (at(2026, 2, 1), "1200"))
+
+        event = OutboxEvent.objects.get(name="metering.read.restated.v1")
+        assert (event.payload["read_id"], event.payload["billed_reference"]) == (
+            later.read_id,
+            "INV-7",
+        )

@@ -31,31 +31,6 @@ def _facts(read: models.Read) -> read_rules.RegisterFacts:
     return queries.register_facts(register_id=read.register_id, on=read.read_at)
 
 
-def _restate_next(read: models.Read) -> None:
-    """Recompute the advance of the accepted read after ``read`` on its register, whose
-    previous read changed (``read`` was withdrawn or accepted)."""
-    following = (
-        models.Read.objects.select_for_update()
-        .filter(register_id=read.register_id, status="ACCEPTED", read_at__gt=read.read_at)
-        .order_by("read_at")
-        .first()
-    )
-    if following is None:
-        return
-    history = queries.accepted_history(register_id=read.register_id, before=following.read_at)
-    outcome = read_rules.assess_one(
-        facts=_facts(following),
-        read_at=following.read_at,
-        value=following.value,
-        history=history,
-        today=datetime.date.max,  # only the advance is wanted here
-    )
-    following.advance = outcome.advance
-    following.consumption_kwh = outcome.consumption_kwh
-    following.rolled_over = outcome.rolled_over
-    following.save(update_fields=["advance", "consumption_kwh", "rolled_over"])
-
-
 def _record(
     read: models.Read, action: str, changes: dict, actor: audit.Actor, at: datetime.datetime
 ) -> None:
@@ -134,7 +109,7 @@ def resolve_held_read(
     read.save(
         update_fields=["status", "rule", "message", "advance", "consumption_kwh", "rolled_over"]
     )
-    _restate_next(read)
+    _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
     _record(read, "accepted on review", {"note": [None, note]} if note else {}, actor, as_at)
     return read
 
@@ -152,7 +127,7 @@ def _withdraw(
     read.replaced_by = replaced_by
     read.save(update_fields=["status", "replaced_by"])
     if was_accepted:
-        _restate_next(read)
+        _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
     _record(read, "withdrawn", {"reason": [None, reason]}, actor, as_at)
     events.publish(
         name="metering.read.withdrawn.v1",

@@ -19,7 +19,7 @@ from decimal import Decimal
 import polars as pl
 from django.db import connection, transaction
 
-from kilowatt.metering import models
+from kilowatt.metering import models, queries
 from kilowatt.metering.domain import energy, settlement, supply
 from kilowatt.metering.domain import reads as read_rules
 from kilowatt.platform import bulk, events, frames
@@ -306,51 +306,59 @@ def _already_offered(judged: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _restate_following(judged: pl.DataFrame, *, as_at: datetime.datetime) -> int:
+def restate_following(
+    *, register_id: int, after: datetime.datetime, as_at: datetime.datetime
+) -> None:
+    """Recompute the advance and energy of the first accepted read of a register after a
+    moment, whose previous read changed (one was accepted before it, withdrawn or
+    replaced), and announce it (``metering.read.restated.v1``, with its
+    ``billed_reference``) so a bill that used it is redone. Call inside the transaction
+    of the change."""
+    following = (
+        models.Read.objects.select_for_update()
+        .filter(register_id=register_id, status="ACCEPTED", read_at__gt=after)
+        .order_by("read_at")
+        .first()
+    )
+    if following is None:
+        return
+    outcome = read_rules.assess_one(
+        facts=queries.register_facts(register_id=register_id, on=following.read_at),
+        read_at=following.read_at,
+        value=following.value,
+        history=queries.accepted_history(register_id=register_id, before=following.read_at),
+        today=datetime.date.max,  # only the advance is wanted here
+    )
+    before = (following.advance, following.consumption_kwh, following.rolled_over)
+    following.advance = outcome.advance
+    following.consumption_kwh = outcome.consumption_kwh
+    following.rolled_over = outcome.rolled_over
+    if before == (following.advance, following.consumption_kwh, following.rolled_over):
+        return
+    following.save(update_fields=["advance", "consumption_kwh", "rolled_over"])
+    events.publish(
+        name="metering.read.restated.v1",
+        payload={
+            "read_id": following.id,
+            "meter_point_id": following.meter_point_id,
+            "register_id": register_id,
+            "billed_reference": following.billed_reference,
+        },
+        at=as_at,
+    )
+
+
+def _restate_after_backdated(judged: pl.DataFrame, *, as_at: datetime.datetime) -> None:
     """A reading accepted between two accepted reads takes part of the later one's
-    advance: restate the later read's advance and energy against it, and announce the
-    restatement (``metering.read.restated.v1``, with the later read's
-    ``billed_reference``) so a bill that used it is redone. Back-dated readings are few, so
-    this goes read by read."""
-    follow = (
+    advance: restate each such later read once, after the batch is written (back-dated
+    readings are few, so this goes read by read)."""
+    backdated = (
         judged.filter((pl.col("status") == read_rules.ACCEPTED) & pl.col("next_at").is_not_null())
-        .sort("read_at")
-        .unique(["register_id", "next_at"], keep="last", maintain_order=True)
+        .group_by("register_id", "next_at")
+        .agg(pl.col("read_at").max())
     )
-    if follow.is_empty():
-        return 0
-    follow = follow.with_columns(
-        _advance=pl.col("next_milli") - pl.col("value_milli"),
-    ).with_columns(
-        _energy=energy.kwh_milli_expr(
-            advance_milli=pl.col("_advance"),
-            units=pl.col("units").fill_null("KWH"),
-            cv_milli=pl.col("cv_milli").fill_null(0),
-        )
-    )
-    for row in follow.iter_rows(named=True):
-        later = (
-            models.Read.objects.select_for_update()
-            .filter(register_id=row["register_id"], read_at=row["next_at"], status="ACCEPTED")
-            .first()
-        )
-        if later is None:
-            continue
-        later.advance = read_rules.from_milli(row["_advance"])
-        later.consumption_kwh = read_rules.from_milli(row["_energy"])
-        later.rolled_over = False
-        later.save(update_fields=["advance", "consumption_kwh", "rolled_over"])
-        events.publish(
-            name="metering.read.restated.v1",
-            payload={
-                "read_id": later.id,
-                "meter_point_id": later.meter_point_id,
-                "register_id": later.register_id,
-                "billed_reference": later.billed_reference,
-            },
-            at=as_at,
-        )
-    return follow.height
+    for register_id, _next_at, read_at in backdated.iter_rows():
+        restate_following(register_id=register_id, after=read_at, as_at=as_at)
 
 
 def _settle(accepted: pl.DataFrame, *, as_at: datetime.datetime) -> int:
@@ -452,11 +460,11 @@ def record_read_frame(
         .otherwise(pl.col("message")),
     ).drop("_why")
     judged = _already_offered(judged)
-    _restate_following(judged, as_at=as_at)
     written = _write(
         judged, source=source, received_by=received_by, reference=reference, as_at=as_at
     )
     judged = judged.join(written, on="row", how="left")
+    _restate_after_backdated(judged, as_at=as_at)
     if source != models.Read.Source.ESTIMATE:
         _settle(judged.filter(pl.col("status") == read_rules.ACCEPTED), as_at=as_at)
     return judged.select("row", "status", "rule", "message", "read_id").sort("row")
