@@ -20,7 +20,7 @@ from kilowatt.identity.domain.roles import Principal, Reach
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import audit
 from kilowatt.platform.errors import NotFound
-from kilowatt.platform.periods import DatePeriod, london_date
+from kilowatt.platform.periods import LONDON, DatePeriod, london_date
 from kilowatt.properties import queries as property_queries
 
 
@@ -166,6 +166,22 @@ def reads_for(principal: Principal, *, identifier: str, limit: int = 100) -> lis
     ]
 
 
+def read_photo_for(principal: Principal, *, identifier: str, read_id: int):
+    """Return the photo given with a read of a meter point ``principal`` may see (a
+    customer: of a read from their own supply there).
+
+    :raises NotFound: no such meter point or photo, ``principal`` may not see it, or the
+        read is not of that meter point.
+    """
+    point = meter_point_for(principal, identifier=identifier)
+    photo = metering_queries.read_photo(read_id=read_id, meter_point_id=point.id)
+    if principal.reach is Reach.OWN:
+        periods = own_supply_periods(principal, meter_point_id=point.id)
+        if not any(period.contains(london_date(photo.read_at)) for period in periods):
+            raise NotFound(f"photo of read {read_id}")
+    return photo
+
+
 def meter_points_page(
     principal: Principal,
     *,
@@ -309,10 +325,40 @@ class CustomerView:
     meter_points: dict  # id -> MeterPoint (with meters and registers)
     sites: dict  # id -> Site
     trail: list[audit.AuditRecord]
+    reads: dict = dataclasses.field(default_factory=dict)  # meter point id -> newest ReadRows
+
+
+READS_PER_METER_POINT = 5
+
+
+def _supply_windows(
+    accounts: list[models.Account],
+) -> dict[int, tuple[datetime.datetime, datetime.datetime | None]]:
+    """Return, per meter point, the moments from the first of the customer's agreements
+    on it to the end of the last (None: still open): the reads that are theirs."""
+    spans: dict[int, tuple[datetime.date, datetime.date | None]] = {}
+    for account in accounts:
+        for agreement in account.agreements.all():
+            start, end = agreement.valid_from, agreement.valid_to
+            if agreement.meter_point_id in spans:
+                first, last = spans[agreement.meter_point_id]
+                start = min(start, first)
+                end = None if end is None or last is None else max(end, last)
+            spans[agreement.meter_point_id] = (start, end)
+    return {
+        point_id: (_london_midnight(start), None if end is None else _london_midnight(end))
+        for point_id, (start, end) in spans.items()
+    }
+
+
+def _london_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=LONDON)
 
 
 def customer_view(principal: Principal, *, number: str) -> CustomerView:
-    """Return a customer with accounts, agreements, meter points, sites and audit trail.
+    """Return a customer with accounts, agreements, meter points, sites, the newest reads
+    of each meter point from the customer's time there (``READS_PER_METER_POINT``, one
+    query for all), and the audit trail.
 
     :raises NotFound: no such customer, or ``principal`` may not see it.
     """
@@ -336,4 +382,7 @@ def customer_view(principal: Principal, *, number: str) -> CustomerView:
         meter_points=points,
         sites=sites,
         trail=audit.trail_for(trails=trails),
+        reads=metering_queries.latest_reads_of_meter_points(
+            windows=_supply_windows(accounts), per_meter_point=READS_PER_METER_POINT
+        ),
     )

@@ -8,11 +8,13 @@ The contexts' errors become one shape here: ``InvalidInput`` and schema failures
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from kilowatt.accounts.interfaces.api import router as accounts_router
+from kilowatt.cases.interfaces.api import router as cases_router
 from kilowatt.customers.interfaces.api import router as customers_router
 from kilowatt.identity.interfaces.api import BearerToken, SessionLogin
 from kilowatt.identity.interfaces.api import router as identity_router
@@ -24,7 +26,8 @@ api = NinjaAPI(
     title="Kilowatt API",
     version="1",
     description=(
-        "An energy retailer's customers, accounts, sites, meter points, meter reads and tariffs. "
+        "An energy retailer's customers, accounts, sites, meter points, meter reads, tariffs "
+        "and service cases. "
         "Sign in with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`. "
         "Lists page by id: pass a page's `next_after` as `after`. "
         "Pence with fractions are decimal strings."
@@ -36,6 +39,7 @@ api.add_router("", identity_router)
 api.add_router("", customers_router)
 api.add_router("", accounts_router)
 api.add_router("", metering_router)
+api.add_router("", cases_router)
 
 
 @api.exception_handler(InvalidInput)
@@ -46,6 +50,12 @@ def invalid_input(request: HttpRequest, error: InvalidInput) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def schema_failed(request: HttpRequest, error: ValidationError) -> HttpResponse:
     return api.create_response(request, schema_problems_body(error.errors), status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    body = {"detail": [{"field": "body", "rule": "too_large", "message": str(error)}]}
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(NotFound)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "kilowatt.properties",
     "kilowatt.metering",
     "kilowatt.accounts",
+    "kilowatt.cases",
     "kilowatt.field",
     "kilowatt.integrations",
     "kilowatt.portals",
@@ -108,6 +110,9 @@ STATIC_ROOT = Path(os.environ.get("KILOWATT_STATIC_ROOT", Path.cwd() / "staticfi
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads it to send X-CSRFToken
+# A meter reading may carry a photo of up to 5 MB as base64 (a third larger) in its JSON
+# body; a larger body is refused before it is read (the API answers 422, rule too_large).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # Celery: in process unless a broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -117,6 +122,18 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Deliver the outbox's events to the handlers wired in config/events.py.
+    "dispatch-events": {"task": "platform.dispatch_events", "schedule": 60.0},
+    # Smart meters that stopped sending data: metering announces them, cases opens cases.
+    "detect-silent-smart-meters": {
+        "task": "metering.detect_silent_smart_meters",
+        "schedule": crontab(hour=6, minute=15),
+    },
+}
+
+# Which handlers react to which events (see platform.events.dispatch).
+KILOWATT_EVENT_HANDLERS = "kilowatt.config.events.HANDLERS"
 
 LOGGING = {
     "version": 1,

@@ -53,3 +53,32 @@ class UnmatchedReading(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["flow_file", "line"], name="unmatched_once_per_line")
         ]
+
+
+class OutboundFlow(models.Model):
+    """One industry flow file we owe another party, kept as a row until it is sent.
+
+    Queued by the reaction to what happened (a meter exchange: ``key``
+    ``meter_exchange:<new meter id>:<flow>``), written out by ``kilowatt flows outbound``
+    and marked sent then. ``key`` is unique, so the same happening never queues the same
+    flow twice, however often its event is delivered.
+    """
+
+    flow = models.CharField(max_length=10)  # "D0150", "D0010", "ONUPD"
+    key = models.CharField(max_length=80, unique=True)
+    file_id = models.CharField(max_length=20)  # the file's own identifier (ZHV, HEADR)
+    filename = models.CharField(max_length=100)
+    recipient = models.CharField(max_length=20)  # role and participant: "D UDMS"
+    content = models.TextField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="outbound_pending_idx", condition=models.Q(sent_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow} {self.file_id}"

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from kilowatt.metering.domain import photos
+
 
 class Fuel(models.TextChoices):
     ELECTRICITY = "ELECTRICITY", "Electricity"
@@ -63,6 +65,9 @@ class Meter(models.Model):
     digits = models.PositiveSmallIntegerField()
     installed_date = models.DateField()
     removed_date = models.DateField(null=True, blank=True)
+    # The day the meter's certification ends (``domain.certification``): it must be
+    # replaced or recertified by then. Null only for a meter recorded before it was kept.
+    certified_until = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -74,10 +79,21 @@ class Meter(models.Model):
                 | models.Q(removed_date__gt=models.F("installed_date")),
                 name="meter_removed_after_installed",
             ),
+            models.CheckConstraint(
+                condition=models.Q(certified_until__isnull=True)
+                | models.Q(certified_until__gt=models.F("installed_date")),
+                name="meter_certified_after_installed",
+            ),
         ]
         indexes = [
             models.Index(fields=["meter_point", "id"], name="meter_meter_point_idx"),
             models.Index(fields=["serial_number"], name="meter_serial_idx"),
+            # Meters in service by the end of their certification: the recertification run.
+            models.Index(
+                fields=["certified_until", "meter_point"],
+                name="meter_certified_until_idx",
+                condition=models.Q(removed_date__isnull=True),
+            ),
         ]
 
 
@@ -204,15 +220,73 @@ class AnnualConsumptionChange(models.Model):
     new_kwh = models.DecimalField(max_digits=12, decimal_places=1)
     flagged = models.CharField(max_length=40, blank=True)  # the rule a reviewer should check
     recorded_at = models.DateTimeField()
+    # A person acknowledged a flagged change (the settlement flags page): when, and who.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=150, null=True, blank=True)
+    # The change no longer stands: its read was withdrawn, or the register was recalculated
+    # over a period that included it. The row stays, as the log of what was applied.
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["read"], name="annual_consumption_once_per_read")
+            # One standing change per read: a recalculation supersedes, then logs anew.
+            models.UniqueConstraint(
+                fields=["read"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="annual_consumption_once_per_read",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reviewed_at__isnull=True, reviewed_by__isnull=True)
+                | models.Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="annual_consumption_reviewed_by_whom",
+            ),
         ]
         indexes = [
             models.Index(fields=["register", "effective_date"], name="annual_consumption_reg_idx"),
             models.Index(
                 fields=["id"], name="annual_consumption_flag_idx", condition=~models.Q(flagged="")
+            ),
+        ]
+
+
+class ReadPhoto(models.Model):
+    """A photo of the meter given with a read (by the customer, or an agent taking it on the
+    phone), for the person who decides a held read and for the customer to see again.
+
+    The bytes are kept in the database (``bytea`` on PostgreSQL, a BLOB on SQLite), so
+    there is no file store to deploy, back up or keep in step with the rows, and a read
+    and its photo are written in one transaction. At most ``domain.photos.MAX_BYTES``
+    (5 MB): PostgreSQL compresses and stores values this size out of line (TOAST), so
+    the table's own pages stay small and a query that does not ask for ``content`` never
+    reads it. The type is told by the bytes (JPEG, PNG or WebP), never the client.
+    """
+
+    # Unchecked like the settlement log: reads are written a million at a time, and every
+    # checked reference is a trigger at commit. The unique index leads with it.
+    read = models.ForeignKey(
+        Read, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+    received_by = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["read"], name="read_photo_once_per_read"),
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=photos.CONTENT_TYPES),
+                name="read_photo_content_type",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size_bytes__gt=0, size_bytes__lte=photos.MAX_BYTES),
+                name="read_photo_size",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("content"), models.F("size_bytes")),
+                name="read_photo_size_is_content_length",
             ),
         ]
 

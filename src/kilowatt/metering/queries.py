@@ -6,10 +6,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import zoneinfo
+from collections.abc import Mapping
 from decimal import Decimal
 
 import polars as pl
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 
 from kilowatt.metering import models
@@ -156,10 +159,13 @@ class ReadRow:
     received_by: str
     reference: str
     billed_reference: str
+    has_photo: bool = False  # a photo of the meter came with it (``read_photo``)
 
 
 def _read_rows(reads: QuerySet[models.Read]) -> list[ReadRow]:
-    rows = reads.select_related("meter_point", "meter", "register")
+    rows = reads.select_related("meter_point", "meter", "register").annotate(
+        _has_photo=Exists(models.ReadPhoto.objects.filter(read_id=OuterRef("id")))
+    )
     return [
         ReadRow(
             id=read.id,
@@ -181,6 +187,7 @@ def _read_rows(reads: QuerySet[models.Read]) -> list[ReadRow]:
             received_by=read.received_by,
             reference=read.reference,
             billed_reference=read.billed_reference,
+            has_photo=read._has_photo,  # type: ignore[attr-defined]
         )
         for read in rows
     ]
@@ -212,6 +219,182 @@ def reads_of_meter_point(*, meter_point_id: int, limit: int = 100) -> list[ReadR
             :limit
         ]
     )
+
+
+# The newest reads of each meter point within a window, by one index probe per meter
+# point on PostgreSQL (the (meter_point, read_at) index, read backwards); SQLite numbers
+# the window's reads instead.
+_LATEST_OF_POINTS_SQL = {
+    "postgresql": """
+SELECT x.id
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS w(meter_point_id, since, until)
+CROSS JOIN LATERAL (
+    SELECT r.id FROM metering_read r
+    WHERE r.meter_point_id = w.meter_point_id AND r.read_at >= w.since
+      AND (w.until IS NULL OR r.read_at < w.until)
+    ORDER BY r.read_at DESC, r.id DESC LIMIT %s) x
+""",
+    "sqlite": """
+SELECT n.id FROM (
+    SELECT r.id, ROW_NUMBER() OVER (
+        PARTITION BY r.meter_point_id ORDER BY r.read_at DESC, r.id DESC) AS place
+    FROM metering_read r JOIN ({windows}) w ON r.meter_point_id = w.meter_point_id
+     AND r.read_at >= w.since AND (w.until IS NULL OR r.read_at < w.until)) n
+WHERE n.place <= %s
+""",
+}
+
+
+def latest_reads_of_meter_points(
+    *,
+    windows: Mapping[int, tuple[datetime.datetime, datetime.datetime | None]],
+    per_meter_point: int = 5,
+) -> dict[int, list[ReadRow]]:
+    """Return the newest reads (every status, newest first) of each meter point taken in
+    its window ``[since, until)`` (``until`` None: open), at most ``per_meter_point``
+    each, by meter point id. One query for all of them (none for no meter points)."""
+    if not windows:
+        return {}
+    points = sorted(windows)
+    adapt = connection.ops.adapt_datetimefield_value
+    if frames.vendor() == "postgresql":
+        sql = _LATEST_OF_POINTS_SQL["postgresql"]
+        params: list = [
+            points,
+            [windows[p][0] for p in points],
+            [windows[p][1] for p in points],
+            per_meter_point,
+        ]
+    else:
+        sql = _LATEST_OF_POINTS_SQL["sqlite"].format(
+            windows=" UNION ALL ".join(
+                ["SELECT %s AS meter_point_id, %s AS since, %s AS until"] * len(points)
+            )
+        )
+        params = [
+            value for p in points for value in (p, adapt(windows[p][0]), adapt(windows[p][1]))
+        ]
+        params.append(per_meter_point)
+    rows = _read_rows(
+        models.Read.objects.filter(id__in=RawSQL(sql, params)).order_by(  # type: ignore[arg-type]
+            "meter_point_id", "-read_at", "-id"
+        )
+    )
+    latest: dict[int, list[ReadRow]] = {}
+    for row in rows:
+        latest.setdefault(row.meter_point_id, []).append(row)
+    return latest
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadPhotoContent:
+    """A photo of the meter given with a read, to serve as it is."""
+
+    read_id: int
+    meter_point_id: int
+    read_at: datetime.datetime
+    content: bytes
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def read_photo(*, read_id: int, meter_point_id: int | None = None) -> ReadPhotoContent:
+    """Return the photo given with a read (of this meter point, when one is named).
+
+    :raises NotFound: the read has no photo, or is not of that meter point.
+    """
+    photos = models.ReadPhoto.objects.filter(read_id=read_id)
+    if meter_point_id is not None:
+        photos = photos.filter(read__meter_point_id=meter_point_id)
+    row = photos.values_list(
+        "read_id",
+        "read__meter_point_id",
+        "read__read_at",
+        "content",
+        "content_type",
+        "size_bytes",
+        "sha256",
+    ).first()
+    if row is None:
+        raise NotFound(f"photo of read {read_id}")
+    read_id, point_id, read_at, content, content_type, size_bytes, digest = row
+    return ReadPhotoContent(
+        read_id=read_id,
+        meter_point_id=point_id,
+        read_at=read_at,
+        content=bytes(content),
+        content_type=content_type,
+        size_bytes=size_bytes,
+        sha256=digest,
+    )
+
+
+# --- settlement flags -----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SettlementFlagRow:
+    """A flagged EAC/AQ change, as the settlement flags page and the API show it."""
+
+    id: int
+    meter_point_id: int
+    meter_point: str
+    fuel: str
+    meter_serial: str
+    register: str
+    band: str
+    read_id: int
+    read_at: datetime.datetime
+    effective_date: datetime.date
+    previous_kwh: Decimal | None
+    annualised_kwh: Decimal
+    new_kwh: Decimal
+    rule: str  # large_change, not_positive
+    recorded_at: datetime.datetime
+
+
+def _flags() -> QuerySet[models.AnnualConsumptionChange]:
+    # Flagged, not yet reviewed and still standing; the partial index on flagged changes
+    # keeps the rest of the log out of it.
+    return models.AnnualConsumptionChange.objects.exclude(flagged="").filter(
+        reviewed_at__isnull=True, superseded_at__isnull=True
+    )
+
+
+def settlement_flags(*, after_id: int = 0, limit: int = 50) -> list[SettlementFlagRow]:
+    """Return flagged EAC/AQ changes awaiting review, oldest first (keyset by id). One query."""
+    changes = (
+        _flags()
+        .filter(id__gt=after_id)
+        .select_related("register__meter__meter_point", "read")
+        .order_by("id")[:limit]
+    )
+    return [
+        SettlementFlagRow(
+            id=change.id,
+            meter_point_id=change.register.meter.meter_point_id,
+            meter_point=change.register.meter.meter_point.identifier,
+            fuel=change.register.meter.meter_point.fuel,
+            meter_serial=change.register.meter.serial_number,
+            register=change.register.identifier,
+            band=change.register.band,
+            read_id=change.read_id,
+            read_at=change.read.read_at,
+            effective_date=change.effective_date,
+            previous_kwh=change.previous_kwh,
+            annualised_kwh=change.annualised_kwh,
+            new_kwh=change.new_kwh,
+            rule=change.flagged,
+            recorded_at=change.recorded_at,
+        )
+        for change in changes
+    ]
+
+
+def settlement_flag_count() -> int:
+    """Return how many flagged EAC/AQ changes await review."""
+    return _flags().count()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -455,3 +638,94 @@ def reads_around(*, read_id: int, each_side: int = 6) -> list[ReadRow]:
            *before.values_list("id", flat=True)]  # fmt: skip
     rows = {row.id: row for row in _read_rows(models.Read.objects.filter(id__in=ids))}
     return sorted(rows.values(), key=lambda row: (row.read_at, row.id), reverse=True)
+
+
+# --- silent smart meters ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SilentMeterPoint:
+    """A supplied meter point whose smart meter has gone quiet."""
+
+    meter_point_id: int
+    identifier: str
+    # The UK day of the latest half-hourly data or accepted smart read; None: never heard.
+    last_heard_on: datetime.date | None
+
+
+def silent_smart_meter_points(*, today: datetime.date, silent_days: int) -> list[SilentMeterPoint]:
+    """Return the meter points we supply on ``today`` whose current meter is smart and has
+    sent nothing (no half-hourly day, no accepted ``SMART`` read) on or after the day
+    ``silent_days`` before ``today``, in meter point id order.
+
+    A meter installed, or a supply started, on or after that day has not had the time to
+    be silent yet and is left out. One query: two anti-joins on the (meter point, day)
+    and (meter point, read_at) indexes, and the latest of each as a correlated subquery.
+    """
+    from django.db.models import Subquery  # appended section: the module's imports stay put
+
+    cutoff = today - datetime.timedelta(days=silent_days)
+    cutoff_at = datetime.datetime.combine(
+        cutoff, datetime.time(), tzinfo=zoneinfo.ZoneInfo(read_rules.LONDON)
+    )
+    days = models.HalfHourlyDay.objects.filter(meter_point_id=OuterRef("meter_point_id"))
+    smart_reads = models.Read.objects.filter(
+        meter_point_id=OuterRef("meter_point_id"),
+        status=models.Read.Status.ACCEPTED,
+        source=models.Read.Source.SMART,
+    )
+    supplied = _supplied_on(models.MeterPoint.objects.filter(supply_start_date__lt=cutoff), today)
+    rows = (
+        models.Meter.objects.filter(
+            type=models.Meter.Type.SMART,
+            removed_date__isnull=True,
+            installed_date__lt=cutoff,
+            meter_point_id__in=supplied.values("id"),
+        )
+        .filter(~Exists(days.filter(day__gte=cutoff)))
+        .filter(~Exists(smart_reads.filter(read_at__gte=cutoff_at)))
+        .annotate(
+            last_day=Subquery(days.order_by("-day").values("day")[:1]),
+            last_read_at=Subquery(smart_reads.order_by("-read_at").values("read_at")[:1]),
+        )
+        .order_by("meter_point_id", "id")
+        .values_list("meter_point_id", "meter_point__identifier", "last_day", "last_read_at")
+    )
+    found: dict[int, SilentMeterPoint] = {}
+    for point_id, identifier, last_day, last_read_at in rows:
+        heard = [
+            day
+            for day in (
+                last_day,
+                last_read_at.astimezone(zoneinfo.ZoneInfo(read_rules.LONDON)).date()
+                if last_read_at
+                else None,
+            )
+            if day is not None
+        ]
+        found.setdefault(
+            point_id, SilentMeterPoint(point_id, identifier, max(heard) if heard else None)
+        )
+    return list(found.values())
+
+
+def meter_point_ids_among(*, ids: list[int]) -> set[int]:
+    """Return which of these meter point ids exist."""
+    return set(models.MeterPoint.objects.filter(id__in=ids).values_list("id", flat=True))
+
+
+# --- meter certification ------------------------------------------------------------------
+
+
+def meter_point_ids_certified_until(*, today: datetime.date, due_by: datetime.date) -> QuerySet:
+    """Return the ids of the meter points we supply on ``today`` whose meter in service
+    (not removed) has a certification ending on or before ``due_by`` (ended already
+    included), as a subquery: ``domain.certification.is_recertification_due`` in one
+    query on the partial (certified_until, meter point) index. A removed meter, or one
+    whose certification is not known, is never due."""
+    meters = models.Meter.objects.filter(removed_date__isnull=True, certified_until__lte=due_by)
+    return (
+        _supplied_on(models.MeterPoint.objects.all(), today)
+        .filter(id__in=meters.values("meter_point_id"))
+        .values("id")
+    )

@@ -92,3 +92,34 @@ def trail_for(*, trails: list[str], limit: int = 200) -> list[AuditRecord]:
         )
         for row in rows
     ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One entry for ``record_many``: the arguments of ``record`` but the actor and time."""
+
+    trail: str
+    entity: str
+    entity_id: object
+    action: str
+    changes: Mapping[str, Any]
+
+
+def record_many(*, entries: list[Entry], actor: Actor, at: datetime.datetime) -> None:
+    """Append many entries by one actor at one moment in one insert (set-based work)."""
+    models.AuditEntry.objects.bulk_create(
+        [
+            models.AuditEntry(
+                trail=entry.trail,
+                entity=entry.entity,
+                entity_id=str(entry.entity_id),
+                action=entry.action,
+                changes=dict(entry.changes),
+                actor_id=actor.id,
+                actor_name=actor.name,
+                at=at,
+            )
+            for entry in entries
+        ],
+        batch_size=1000,
+    )

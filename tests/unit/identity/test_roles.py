@@ -62,6 +62,12 @@ class TestPermissions:
 
         assert holders == [Role.SYSADMIN]
 
+    def test_the_admin_and_complaints_teams_and_system_administrators_work_cases(self):
+        holders = [role for role in Role if as_role(role).may(Permission.WORK_CASES)]
+
+        assert holders == [Role.ADMIN, Role.COMPLAINTS, Role.SYSADMIN]
+        assert not ANONYMOUS.may(Permission.WORK_CASES)
+
     def test_customers_do_not_use_the_back_office(self):
         assert not as_role(Role.CUSTOMER).may(Permission.USE_BACK_OFFICE)
 

@@ -21,7 +21,7 @@ from kilowatt.accounts.operations._bulk import (
     set_aside_account_indexes,
     tariff_ids_by_code,
 )
-from kilowatt.accounts.operations._reads import submit_read
+from kilowatt.accounts.operations._reads import SubmittedRead, submit_read
 from kilowatt.accounts.operations._supply import (
     create_site,
     register_meter_point,
@@ -36,6 +36,7 @@ __all__ = [
     "PRICE_CAP_COLUMNS",
     "TARIFF_COLUMNS",
     "TARIFF_RATE_COLUMNS",
+    "SubmittedRead",
     "account_number",
     "add_agreement",
     "create_account",

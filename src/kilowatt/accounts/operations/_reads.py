@@ -6,10 +6,15 @@ the phone comes through here: check the permission and the meter point (``NotFou
 alike for missing and not yours), then record it through the same path every other
 source takes. A refused reading is answered as invalid input naming the field and the
 rule, and nothing of it is kept.
+
+A photo of the meter may come with it: checked first (by its bytes: a JPEG, PNG or WebP
+of at most 5 MB), then kept with the recorded read in the same transaction, so a bad
+photo keeps nothing and a kept read has its photo.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.db import transaction
@@ -33,23 +38,45 @@ _FIELD_OF_RULE = {
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class SubmittedRead:
+    """What became of a reading given by a person: ``ReadOutcome``'s fields, and whether
+    a photo was kept with it (not for a reading we already had)."""
+
+    status: str
+    rule: str
+    message: str
+    read_id: int | None
+    has_photo: bool
+
+
 @transaction.atomic
 def submit_read(
-    *, by: Principal, identifier: str, read: metering_operations.ReadIn, as_at: datetime.datetime
-) -> metering_operations.ReadOutcome:
+    *,
+    by: Principal,
+    identifier: str,
+    read: metering_operations.ReadIn,
+    photo: bytes | None = None,
+    photo_content_type: str = "",
+    as_at: datetime.datetime,
+) -> SubmittedRead:
     """Record a reading ``by`` gives for a meter point they may see: a customer's own,
-    or any an agent may see (taken on the phone).
+    or any an agent may see (taken on the phone), with a photo of the meter if given.
 
-    Returns the outcome: ``ACCEPTED``, ``DUPLICATE`` (already had it) or ``HELD`` (a
-    person will check it; the message says why).
+    Returns the outcome: ``ACCEPTED``, ``DUPLICATE`` (already had it: a photo with it
+    is not kept) or ``HELD`` (a person will check it; the message says why).
 
     :raises NotFound: no such meter point, or ``by`` may not see it.
     :raises NotAllowed: ``by`` may not give readings.
-    :raises InvalidInput: the reading was refused (the field and rule are named).
+    :raises InvalidInput: the reading was refused (the field and rule are named), or
+        the photo was (field ``photo``: ``empty``, ``too_large``, ``not_an_image``;
+        ``photo_content_type``: ``does_not_match_photo``); nothing is kept.
     """
     point = queries.meter_point_for(by, identifier=identifier)
     if not by.may(Permission.SUBMIT_READS):
         raise NotAllowed(f"{by.username} may not give meter readings")
+    if photo is not None:
+        metering_operations.check_read_photo(content=photo, declared_type=photo_content_type)
     if by.role is Role.CUSTOMER:
         # A customer reads their own supply: not a meter they have left, nor a day outside
         # their time there.
@@ -85,4 +112,20 @@ def submit_read(
             rule=outcome.rule,
             message=outcome.message,
         )
-    return outcome
+    kept_photo = False
+    if photo is not None and outcome.read_id is not None:
+        metering_operations.attach_read_photo(
+            read_id=outcome.read_id,
+            content=photo,
+            declared_type=photo_content_type,
+            received_by=by.username,
+            as_at=as_at,
+        )
+        kept_photo = True
+    return SubmittedRead(
+        status=outcome.status,
+        rule=outcome.rule,
+        message=outcome.message,
+        read_id=outcome.read_id,
+        has_photo=kept_photo,
+    )

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 
 from kilowatt.demo.domain import catalogue, people, places
+from kilowatt.metering.domain import certification
 from kilowatt.validation.mpan import check_digit
 from kilowatt.validation.mprn import check_digits
 
@@ -264,9 +265,11 @@ class _Generator:
                 if smart
                 else f"K{(meter_id * 48_271) % 100_000_000:08d}"
             )
+            meter_type = "SMART" if smart else "CREDIT"
             chunk.meters.append(
-                (meter_id, point_id, serial, "SMART" if smart else "CREDIT", "KWH",
-                 5 if smart else 6, installed, None)
+                (meter_id, point_id, serial, meter_type, "KWH", 5 if smart else 6, installed,
+                 None, certification.certified_until(
+                     fuel=fuel, meter_type=meter_type, certified_on=installed))
             )  # fmt: skip
             eac = _typical_kwh(profile_class, random_())
             if profile_class in ("02", "04"):
@@ -285,9 +288,11 @@ class _Generator:
                  self.days[start])
             )  # fmt: skip
             serial = f"{'E6S' if smart else 'G4A'}{(meter_id * 48_271) % 100_000_000:08d}"
+            meter_type = "SMART" if smart else "CREDIT"
             chunk.meters.append(
-                (meter_id, point_id, serial, "SMART" if smart else "CREDIT",
-                 "IMPERIAL" if imperial else "METRIC", 4 if imperial else 5, installed, None)
+                (meter_id, point_id, serial, meter_type, "IMPERIAL" if imperial else "METRIC",
+                 4 if imperial else 5, installed, None, certification.certified_until(
+                     fuel=fuel, meter_type=meter_type, certified_on=installed))
             )  # fmt: skip
             chunk.registers.append(
                 (self.next_register, meter_id, "1", "ANYTIME", _typical_kwh("GAS", random_()))

@@ -65,6 +65,7 @@ METER = (
     "digits",
     "installed_date",
     "removed_date",
+    "certified_until",
 )
 REGISTER = ("id", "meter_id", "identifier", "band", "estimated_annual_kwh")
 TARIFF = (

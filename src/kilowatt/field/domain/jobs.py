@@ -18,6 +18,9 @@ RECERTIFICATION = "RECERTIFICATION"
 KINDS = (SMART_INSTALL, METER_EXCHANGE, MUST_READ, RECERTIFICATION)
 # Jobs whose completion replaces the meter.
 EXCHANGES_METER = frozenset({SMART_INSTALL, METER_EXCHANGE})
+# Jobs whose completion leaves the meter point with a certified meter (a new one, or the
+# same one recertified): while one is open, no recertification job is raised beside it.
+RENEWS_CERTIFICATION = EXCHANGES_METER | {RECERTIFICATION}
 
 RAISED = "RAISED"
 BOOKED = "BOOKED"
@@ -83,3 +86,10 @@ def kind_problems(*, kind: str, current_meter_type: str | None) -> list[Problem]
     if kind != SMART_INSTALL and current_meter_type is None:
         return [Problem("kind", "no_meter", "the meter point has no meter to visit")]
     return []
+
+
+def completion_replaces_meter(*, kind: str, new_serial: str) -> bool:
+    """Return whether completing a job of ``kind`` exchanges the meter: always for an
+    installation or exchange; for a recertification when the engineer fitted a new meter
+    (a serial is given) rather than recertifying the old one in place."""
+    return kind in EXCHANGES_METER or (kind == RECERTIFICATION and bool(new_serial.strip()))

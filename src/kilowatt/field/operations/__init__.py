@@ -9,13 +9,21 @@ from kilowatt.field.operations._jobs import (
     move_job,
 )
 from kilowatt.field.operations._must_read import raise_must_read_jobs
+from kilowatt.field.operations._recertification import (
+    BATCH_RAISED,
+    RaisedJobs,
+    raise_recertification_jobs,
+)
 
 __all__ = [
+    "BATCH_RAISED",
     "COMPENSATION_OWED",
     "ExchangeIn",
+    "RaisedJobs",
     "book_appointment",
     "complete_job",
     "move_job",
     "plan_capacity",
     "raise_must_read_jobs",
+    "raise_recertification_jobs",
 ]

@@ -259,8 +259,10 @@ class ExchangeIn:
 
     For a smart installation or meter exchange: the new meter's serial and digits (its
     registers mirror the old meter's unless given), its type (smart), the old meter's
-    final reads and the new meter's first reads, by register identifier. For a must-read
-    or recertification: ``final_reads`` are the reads taken of the meter.
+    final reads and the new meter's first reads, by register identifier. For a must-read:
+    ``final_reads`` are the reads taken of the meter. For a recertification: the reads
+    taken and no serial when the meter was recertified in place, or everything an
+    exchange gives when the engineer replaced it.
     """
 
     final_reads: Sequence[tuple[str, Decimal]] = ()
@@ -305,13 +307,20 @@ def _exchange(
 
 
 def _read(job: models.Job, done: ExchangeIn, *, by: Principal, as_at: datetime.datetime) -> None:
+    identifier = metering_queries.meter_points_by_ids(ids=[job.meter_point_id])[0].identifier
+    if job.kind == job_rules.RECERTIFICATION:  # recertified in place
+        metering_operations.recertify_meter(
+            identifier=identifier,
+            recertified_on=periods.london_date(as_at),
+            actor=_actor(by),
+            as_at=as_at,
+        )
     if not done.final_reads:
         if job.kind == job_rules.MUST_READ:
             raise InvalidInput.one(
                 field="final_reads", rule="required", message="a must-read visit records a read"
             )
         return
-    identifier = metering_queries.meter_points_by_ids(ids=[job.meter_point_id])[0].identifier
     outcomes = metering_operations.record_reads(
         reads=[
             metering_operations.ReadIn(
@@ -339,8 +348,11 @@ def complete_job(
 ) -> models.Job:
     """Complete a field job that is en route, recording what the visit did in the same
     transaction: a smart installation or meter exchange exchanges the meter
-    (``metering.operations.exchange_meter``: final read, removal, new meter, first read);
-    a must-read records the read (source ``FIELD``). Announces ``field.job.completed.v1``.
+    (``metering.operations.exchange_meter``: final read, removal, new meter certified
+    afresh, first read); a must-read records the read (source ``FIELD``); a
+    recertification renews the meter's certification in place
+    (``metering.operations.recertify_meter``, with any reads taken) or, given a new
+    serial, exchanges the meter. Announces ``field.job.completed.v1``.
 
     :raises NotAllowed: ``by`` may not work field jobs.
     :raises NotFound: no such job.
@@ -351,7 +363,7 @@ def complete_job(
     _may_work(by)
     job = _locked_job(job_id)
     raise_if(job_rules.transition_problems(current=job.status, target=job_rules.COMPLETED))
-    if job.kind in job_rules.EXCHANGES_METER:
+    if job_rules.completion_replaces_meter(kind=job.kind, new_serial=done.new_serial):
         _exchange(job, done, by=by, as_at=as_at)
     else:
         _read(job, done, by=by, as_at=as_at)

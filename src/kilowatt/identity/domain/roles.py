@@ -52,6 +52,7 @@ class Permission(enum.StrEnum):
     BOOK_APPOINTMENTS = "BOOK_APPOINTMENTS"
     WORK_FIELD_JOBS = "WORK_FIELD_JOBS"  # move field jobs through their lifecycle
     SUBMIT_READS = "SUBMIT_READS"  # give a meter reading for a meter point one may see
+    WORK_CASES = "WORK_CASES"  # see and close service cases (a smart meter gone silent ...)
 
 
 _STAFF = frozenset({Permission.USE_BACK_OFFICE, Permission.SUBMIT_READS})
@@ -66,11 +67,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.WORK_READ_EXCEPTIONS,
         Permission.BOOK_APPOINTMENTS,
         Permission.WORK_FIELD_JOBS,
+        Permission.WORK_CASES,
     },
     Role.BILLING: _STAFF
     | {Permission.EDIT_CUSTOMERS, Permission.MANAGE_TARIFFS, Permission.WORK_READ_EXCEPTIONS},
     Role.COLLECTIONS: _STAFF | {Permission.EDIT_CUSTOMERS},
-    Role.COMPLAINTS: _STAFF | {Permission.EDIT_CUSTOMERS},
+    Role.COMPLAINTS: _STAFF | {Permission.EDIT_CUSTOMERS, Permission.WORK_CASES},
     Role.CORPORATE_MANAGER: _SALES,
     Role.SYSADMIN: _SALES
     | {
@@ -79,6 +81,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.WORK_READ_EXCEPTIONS,
         Permission.BOOK_APPOINTMENTS,
         Permission.WORK_FIELD_JOBS,
+        Permission.WORK_CASES,
     },
     # A customer books appointments on their own meter points only (the gate decides).
     Role.CUSTOMER: frozenset({Permission.SUBMIT_READS, Permission.BOOK_APPOINTMENTS}),

@@ -1,8 +1,9 @@
-"""The read-exceptions queue over HTTP: held reads, deciding them, withdrawing a read.
+"""The read-exceptions queue over HTTP: held reads, deciding them, withdrawing a read;
+and the settlement flags: EAC/AQ changes flagged for a person to review.
 
 For the team that works meter reads (permission ``WORK_READ_EXCEPTIONS``); anyone else
 is refused with 403 and nothing changes. Giving a reading is served by accounts, the
-gate of meter points.
+gate of meter points (and so is a reading's photo).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class HeldReadOut(Schema):
     message: str
     received_by: str
     reference: str
+    has_photo: bool = Field(
+        description="A photo came with it: GET /meter-points/{meter_point}/reads/{id}/photo."
+    )
 
 
 class HeldReadPage(Schema):
@@ -96,4 +100,67 @@ def withdraw(request: HttpRequest, read_id: int, payload: WithdrawalIn) -> Any:
     who = _reviewer(request)
     return operations.withdraw_read(
         read_id=read_id, reason=payload.reason, actor=_actor(who), as_at=clock.now()
+    )
+
+
+# --- settlement flags -------------------------------------------------------------------
+
+
+class SettlementFlagOut(Schema):
+    id: int
+    meter_point: str
+    fuel: str
+    meter_serial: str
+    meter_register: str = Field(alias="register")
+    band: str
+    read_id: int = Field(description="The read whose recalculation was flagged.")
+    read_at: datetime.datetime
+    effective_date: datetime.date
+    previous_kwh: Decimal | None = Field(description="The EAC (electricity) or AQ (gas) before.")
+    annualised_kwh: Decimal = Field(description="The read period's consumption, annualised.")
+    new_kwh: Decimal = Field(description="The value the register keeps.")
+    rule: str = Field(
+        description="large_change: applied, but more than half the old value away; "
+        "not_positive: zero or negative, so not applied."
+    )
+    recorded_at: datetime.datetime
+
+
+class SettlementFlagPage(Schema):
+    items: list[SettlementFlagOut]
+    next_after: int | None
+
+
+class FlagReviewIn(Schema):
+    note: str = Field("", description="Optional: what was checked; kept on the audit trail.")
+
+
+class FlagReviewOut(Schema):
+    id: int
+    reviewed_at: datetime.datetime
+    reviewed_by: str
+
+
+@router.get(
+    "/settlement/flags",
+    response={200: SettlementFlagPage, 403: Error, **LIST},
+    tags=["settlement flags"],
+)
+def settlement_flags(request: HttpRequest, params: Query[PageParams]) -> Any:
+    """List the EAC/AQ changes flagged for review and not yet reviewed, oldest first."""
+    _reviewer(request)
+    return page(queries.settlement_flags(after_id=params.after, limit=params.fetch()), params)
+
+
+@router.post(
+    "/settlement/flags/{change_id}/review",
+    response={200: FlagReviewOut, **WRITE},
+    tags=["settlement flags"],
+)
+def review_settlement_flag(request: HttpRequest, change_id: int, payload: FlagReviewIn) -> Any:
+    """Acknowledge a flagged EAC/AQ change (send ``{}``, or a note): it leaves the list.
+    422 ``reviewed`` when it was already, ``superseded`` when its read was withdrawn."""
+    who = _reviewer(request)
+    return operations.review_settlement_flag(
+        change_id=change_id, note=payload.note, actor=_actor(who), as_at=clock.now()
     )

@@ -9,6 +9,7 @@ from kilowatt.metering.operations._bulk import (
     next_meter_point_ids,
     set_aside_meter_point_indexes,
 )
+from kilowatt.metering.operations._certification import RECERTIFIED, recertify_meter
 from kilowatt.metering.operations._half_hourly import (
     HALF_HOURLY_SCHEMA,
     record_half_hourly_days,
@@ -25,6 +26,7 @@ from kilowatt.metering.operations._meter_points import (
     register_meter_point,
     update_meter_point,
 )
+from kilowatt.metering.operations._read_photos import attach_read_photo, check_read_photo
 from kilowatt.metering.operations._read_reviews import (
     ACCEPT,
     REFUSE,
@@ -42,6 +44,10 @@ from kilowatt.metering.operations._reads import (
     record_read_frame,
     record_reads,
 )
+from kilowatt.metering.operations._settlement_flags import review_settlement_flag
+from kilowatt.metering.operations._smart_silence import (
+    detect_silent_smart_meters as detect_silent_smart_meters,
+)
 
 __all__ = [
     "ACCEPT",
@@ -50,6 +56,7 @@ __all__ = [
     "HALF_HOURLY_SCHEMA",
     "METER_COLUMNS",
     "METER_POINT_COLUMNS",
+    "RECERTIFIED",
     "REFUSE",
     "REGISTER_COLUMNS",
     "UNKNOWN_METER_POINT",
@@ -57,7 +64,9 @@ __all__ = [
     "ReadIn",
     "ReadOutcome",
     "RegisterRead",
+    "attach_read_photo",
     "batch_from_reads",
+    "check_read_photo",
     "exchange_meter",
     "finish_meter_point_load",
     "install_meter",
@@ -65,12 +74,14 @@ __all__ = [
     "mark_reads_billed",
     "next_meter_point_ids",
     "note_supply_from",
+    "recertify_meter",
     "record_half_hourly_days",
     "record_read_frame",
     "record_reads",
     "register_meter_point",
     "replace_read",
     "resolve_held_read",
+    "review_settlement_flag",
     "set_aside_meter_point_indexes",
     "update_meter_point",
     "withdraw_read",

@@ -39,6 +39,7 @@ METER_COLUMNS = (
     "digits",
     "installed_date",
     "removed_date",
+    "certified_until",
 )
 REGISTER_COLUMNS = ("id", "meter_id", "identifier", "band", "estimated_annual_kwh")
 

@@ -1,6 +1,8 @@
-"""A meter exchange: the old meter's final read and removal, the new meter and its first
-read, in one transaction, announced as ``metering.meter.exchanged.v1`` (the industry
-notification of the new meter comes later, from that event)."""
+"""A meter exchange: the old meter's final read and removal, the new meter (certified
+from the exchange day) and its first read, in one transaction, announced as
+``metering.meter.exchanged.v1``: integrations reacts by queueing the industry's
+notification of the exchange (a D0150 and D0010 for electricity, a gas transporter
+notification for gas)."""
 
 from __future__ import annotations
 
@@ -115,8 +117,9 @@ def exchange_meter(
     as_at: datetime.datetime,
 ) -> Exchange:
     """Replace the meter on a meter point: record the old meter's final reads (source
-    ``FIELD``), remove it on the exchange day, install ``new_meter`` (installed that day)
-    and record its first reads, and announce ``metering.meter.exchanged.v1``. All or
+    ``FIELD``), remove it on the exchange day, install ``new_meter`` (installed that day,
+    certified from that day for its fuel's certification life) and record its first
+    reads, and announce ``metering.meter.exchanged.v1`` (ids and ISO dates). All or
     nothing. A read validation holds for review does not stop the exchange (``held``
     names it); a refused one does.
 
@@ -231,11 +234,15 @@ def exchange_meter(
         payload={
             "meter_point_id": point.id,
             "identifier": point.identifier,
+            "fuel": point.fuel,
             "old_meter_id": old.id,
             "old_serial": old.serial_number,
             "new_meter_id": new.id,
             "new_serial": new.serial_number,
             "new_type": new.type,
+            "new_certified_until": (
+                new.certified_until.isoformat() if new.certified_until else None
+            ),
             "exchanged_on": day.isoformat(),
             "final_read_ids": list(final_ids),
             "first_read_ids": list(first_ids),

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from kilowatt.metering import models, queries
-from kilowatt.metering.domain import supply
+from kilowatt.metering.domain import certification, supply
 from kilowatt.platform import audit, periods
 from kilowatt.platform.errors import InvalidInput, raise_if
 
@@ -14,6 +14,8 @@ _POINT_FIELDS = ("profile_class", "meter_timeswitch_code", "line_loss_factor_cla
 
 
 def _create_meter(point: models.MeterPoint, meter: supply.MeterDetails) -> models.Meter:
+    """Record a meter and its registers; a new meter is certified from its installation
+    day for its fuel's certification life (``domain.certification``)."""
     row = models.Meter.objects.create(
         meter_point=point,
         serial_number=meter.serial_number.strip().upper(),
@@ -21,6 +23,9 @@ def _create_meter(point: models.MeterPoint, meter: supply.MeterDetails) -> model
         units=meter.units,
         digits=meter.digits,
         installed_date=meter.installed_date,
+        certified_until=certification.certified_until(
+            fuel=point.fuel, meter_type=meter.type, certified_on=meter.installed_date
+        ),
     )
     models.Register.objects.bulk_create(
         models.Register(meter=row, identifier=register.identifier, band=register.band)

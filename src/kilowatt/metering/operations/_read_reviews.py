@@ -1,6 +1,24 @@
 """A person's decisions on reads: working the read-exceptions queue, withdrawing a read
 that proved wrong, replacing it with the right one. Each is one transaction, audited on
 the meter point's trail, and announced when billing must react (a billed read gone).
+
+Each decision moves the register's EAC or AQ as the reads now stand:
+
+- a held read **accepted** settles as a batch of one would (``_reads._settle``, the
+  function ``record_read_frame`` calls): from the accepted read before it to it, blended
+  into the register's current value, logged against it;
+- an accepted read **withdrawn** undoes what it and every later read did to the value
+  (their ``AnnualConsumptionChange`` rows are marked superseded, and the register goes
+  back to the value before the first of them), then settles once over the period the
+  remaining reads now span, from the accepted read before it to the latest actual read
+  after it, logged against that read: the batch's rule for several reads of a register
+  ("one annualised advance over the longer period"). With no actual read after it, the
+  withdrawal is a plain revert. (The log keeps no period start: a read withdrawn from
+  inside a batch that settled several reads at once is re-settled from the read before
+  it, not from the batch's first; the value is right, its weight a little lighter.)
+
+Reviews take the one-writer lock on reads (``_reads._lock_reads``) as batches do, so a
+batch and a decision never judge or settle a register against each other's half-work.
 """
 
 from __future__ import annotations
@@ -8,6 +26,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import polars as pl
 from django.db import transaction
 
 from kilowatt.metering import models, queries
@@ -29,6 +48,120 @@ def _locked_read(read_id: int) -> models.Read:
 
 def _facts(read: models.Read) -> read_rules.RegisterFacts:
     return queries.register_facts(register_id=read.register_id, on=read.read_at)
+
+
+# What ``_reads._settle`` takes: a row per accepted read, with the period it closes.
+_SETTLE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "register_id": pl.Int64,
+    "fuel": pl.String,
+    "annual_kwh": pl.Float64,
+    "previous_date": pl.Date,
+    "read_date": pl.Date,
+    "read_at": pl.Datetime("us", "UTC"),
+    "read_id": pl.Int64,
+    "consumption_milli": pl.Int64,
+}
+
+
+def _settle(
+    *,
+    register_id: int,
+    fuel: str,
+    annual_kwh: Decimal | None,
+    since: datetime.datetime,
+    closing: models.Read,
+    consumption_kwh: Decimal,
+    as_at: datetime.datetime,
+) -> None:
+    """Recalculate a register's EAC or AQ over ``[since, closing]`` as a batch does."""
+    frame = pl.DataFrame(
+        [
+            {
+                "register_id": register_id,
+                "fuel": fuel,
+                "annual_kwh": None if annual_kwh is None else float(annual_kwh),
+                "previous_date": periods.london_date(since),
+                "read_date": periods.london_date(closing.read_at),
+                "read_at": closing.read_at.astimezone(datetime.UTC),
+                "read_id": closing.id,
+                "consumption_milli": read_rules.to_milli(consumption_kwh),
+            }
+        ],
+        schema=_SETTLE_SCHEMA,  # type: ignore[arg-type]
+    )
+    _reads._settle(frame, as_at=as_at)
+
+
+def _settle_accepted(
+    read: models.Read,
+    *,
+    facts: read_rules.RegisterFacts,
+    history: list[tuple[datetime.datetime, Decimal]],
+    as_at: datetime.datetime,
+) -> None:
+    """Settle a read accepted on review: a batch of one (an opening read, an estimate or
+    a read without energy moves nothing)."""
+    if read.source == models.Read.Source.ESTIMATE or not history:
+        return
+    if read.consumption_kwh is None:
+        return
+    _settle(
+        register_id=read.register_id,
+        fuel=facts.fuel,
+        annual_kwh=facts.annual_kwh,
+        since=history[-1][0],
+        closing=read,
+        consumption_kwh=read.consumption_kwh,
+        as_at=as_at,
+    )
+
+
+def _resettle_without(read: models.Read, *, as_at: datetime.datetime) -> None:
+    """Recalculate a register's EAC or AQ after an accepted read of it was withdrawn (see
+    the module's docstring). Call after the read is withdrawn and the next restated."""
+    undone = list(
+        models.AnnualConsumptionChange.objects.select_for_update(of=("self",))
+        .filter(
+            register_id=read.register_id,
+            superseded_at__isnull=True,
+            read__read_at__gte=read.read_at,
+        )
+        .order_by("read__read_at", "id")
+    )
+    if not undone:
+        return  # neither it nor any read after it moved the value
+    base = undone[0].previous_kwh
+    models.AnnualConsumptionChange.objects.filter(id__in=[c.id for c in undone]).update(
+        superseded_at=as_at
+    )
+    models.Register.objects.filter(id=read.register_id).update(estimated_annual_kwh=base)
+    accepted = models.Read.objects.filter(register_id=read.register_id, status="ACCEPTED")
+    after = list(accepted.filter(read_at__gt=read.read_at).order_by("read_at", "id"))
+    actual = [r for r in after if r.source != models.Read.Source.ESTIMATE]
+    if not actual:
+        return
+    closing = actual[-1]
+    before = accepted.filter(read_at__lt=read.read_at).order_by("-read_at", "-id").first()
+    # The period runs from the read before the withdrawn one (or, when the withdrawn one
+    # opened the register's history, from the read that now does) to the closing read.
+    opening_at = before.read_at if before is not None else after[0].read_at
+    spanned = [r for r in after if opening_at < r.read_at <= closing.read_at]
+    if not spanned:
+        return
+    fuel = (
+        models.MeterPoint.objects.filter(id=read.meter_point_id)
+        .values_list("fuel", flat=True)
+        .get()
+    )
+    _settle(
+        register_id=read.register_id,
+        fuel=fuel,
+        annual_kwh=base,
+        since=opening_at,
+        closing=closing,
+        consumption_kwh=sum((r.consumption_kwh or Decimal(0) for r in spanned), Decimal(0)),
+        as_at=as_at,
+    )
 
 
 def _record(
@@ -53,10 +186,14 @@ def resolve_held_read(
     accepted read at the same moment, which it replaces), ``REFUSE`` refuses it with
     the note as the reason the customer is told.
 
+    Accepting one recalculates the register's EAC or AQ as a batch would (see the
+    module's docstring).
+
     :raises NotFound: no such read.
     :raises InvalidInput: the read is not held, the decision is unknown, or a refusal
         has no note.
     """
+    _reads._lock_reads()
     read = _locked_read(read_id)
     if read.status != "HELD":
         raise InvalidInput.one(field="read", rule="held", message="only a held read can be decided")
@@ -96,8 +233,9 @@ def resolve_held_read(
             other, reason="replaced by a reviewed read", actor=actor, as_at=as_at, replaced_by=read
         )
     history = queries.accepted_history(register_id=read.register_id, before=read.read_at)
+    facts = _facts(read)
     outcome = read_rules.assess_one(
-        facts=_facts(read),
+        facts=facts,
         read_at=read.read_at,
         value=read.value,
         history=history,
@@ -110,6 +248,7 @@ def resolve_held_read(
         update_fields=["status", "rule", "message", "advance", "consumption_kwh", "rolled_over"]
     )
     _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
+    _settle_accepted(read, facts=facts, history=history, as_at=as_at)
     _record(read, "accepted on review", {"note": [None, note]} if note else {}, actor, as_at)
     return read
 
@@ -128,6 +267,7 @@ def _withdraw(
     read.save(update_fields=["status", "replaced_by"])
     if was_accepted:
         _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
+        _resettle_without(read, as_at=as_at)
     _record(read, "withdrawn", {"reason": [None, reason]}, actor, as_at)
     events.publish(
         name="metering.read.withdrawn.v1",
@@ -148,12 +288,14 @@ def withdraw_read(
     *, read_id: int, reason: str, actor: audit.Actor, as_at: datetime.datetime
 ) -> models.Read:
     """Withdraw a read that proved wrong. The read after it on the register is restated
-    against the one before, and a read a bill used is announced
+    against the one before, the register's EAC or AQ recalculated without it (see the
+    module's docstring), and a read a bill used is announced
     (``metering.read.withdrawn.v1`` with its ``billed_reference``) so the bill is redone.
 
     :raises NotFound: no such read.
     :raises InvalidInput: the read is already withdrawn or refused, or no reason given.
     """
+    _reads._lock_reads()
     read = _locked_read(read_id)
     if read.status in ("WITHDRAWN", "REFUSED"):
         raise InvalidInput.one(

@@ -20,6 +20,19 @@ urlpatterns = [
     path("reads/exceptions/", pages.read_exceptions, name="read_exceptions"),
     path("reads/exceptions/<int:read_id>/", pages.read_exception, name="read_exception"),
     path(
+        "reads/exceptions/<int:read_id>/photo/",
+        pages.read_exception_photo,
+        name="read_exception_photo",
+    ),
+    path("reads/settlement-flags/", pages.settlement_flags, name="settlement_flags"),
+    path(
+        "reads/settlement-flags/<int:change_id>/review/",
+        pages.review_settlement_flag,
+        name="review_settlement_flag",
+    ),
+    path("cases/", pages.cases, name="cases"),
+    path("cases/<int:case_id>/", pages.case, name="case"),
+    path(
         "customers/<str:number>/contact-details/",
         pages.contact_details,
         name="contact_details",

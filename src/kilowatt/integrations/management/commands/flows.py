@@ -3,7 +3,9 @@
 ``kilowatt flows import FILE [FILE ...]`` imports D0010 files (all or none) and prints one
 line per record and a summary per file; ``kilowatt flows export --from DATE --to DATE
 --out FILE`` writes the accepted reads taken on those UK days (both included) as a D0010
-file. A bad file stops with a one-line error and a non-zero exit, having written nothing.
+file; ``kilowatt flows outbound --out DIR`` writes every queued outbound flow (a meter
+exchange's D0150 and D0010, a gas exchange's ONUPD) as a file in DIR and marks it sent.
+A bad file stops with a one-line error and a non-zero exit, having written nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 class Command(BaseCommand):
-    help = "Import D0010 files, or export accepted reads as a D0010 file."
+    help = "Import D0010 files, export accepted reads as a D0010 file, or send queued flows."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
@@ -44,10 +46,17 @@ class Command(BaseCommand):
         exporting.add_argument("--from", dest="from_date", required=True, metavar="DATE")
         exporting.add_argument("--to", dest="to_date", required=True, metavar="DATE")
         exporting.add_argument("--out", required=True, metavar="FILE")
+        outbound = actions.add_parser(
+            "outbound", help="write queued outbound flows to a directory and mark them sent"
+        )
+        outbound.add_argument("--out", required=True, metavar="DIR")
+        outbound.add_argument("--limit", type=int, default=500, help="at most this many")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
             self._import(options["files"])
+        elif options["action"] == "outbound":
+            self._outbound(options["out"], options["limit"])
         else:
             self._export(options["from_date"], options["to_date"], options["out"])
 
@@ -90,3 +99,26 @@ class Command(BaseCommand):
             raise CommandError(f"{out}: cannot write ({error.strerror})") from None
         readings = sum(1 for line in content.splitlines() if line.startswith(b"030|"))
         self.stdout.write(f"{out}: D0010 file with {readings} readings")
+
+    def _outbound(self, out: str, limit: int) -> None:
+        directory = pathlib.Path(out)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(f"{out}: cannot make the directory ({error.strerror})") from None
+
+        def write(flow: operations.PendingFlow) -> None:
+            try:
+                (directory / flow.filename).write_bytes(flow.content.encode("ascii"))
+            except OSError as error:  # nothing of this run is marked sent
+                raise CommandError(
+                    f"{directory / flow.filename}: cannot write ({error.strerror})"
+                ) from None
+
+        try:
+            sent = operations.send_pending_flows(deliver=write, as_at=clock.now(), limit=limit)
+        except InvalidInput as error:
+            raise CommandError(str(error)) from None
+        for flow in sent:
+            self.stdout.write(f"{directory / flow.filename}: {flow.flow} to {flow.recipient}")
+        self.stdout.write(f"{len(sent)} outbound flows written to {directory} and marked sent")

@@ -5,6 +5,7 @@ shapes the answer into plain records (``_shapes``) and renders them; the context
 errors are mapped to 404, 403 and 422. Who may open a page at all is ``_access``.
 """
 
+from kilowatt.portals.interfaces.pages._cases import case, cases
 from kilowatt.portals.interfaces.pages._customer import contact_details, customer
 from kilowatt.portals.interfaces.pages._field import (
     book_appointment,
@@ -12,20 +13,33 @@ from kilowatt.portals.interfaces.pages._field import (
     field_job,
     field_jobs,
 )
-from kilowatt.portals.interfaces.pages._read_exceptions import read_exception, read_exceptions
+from kilowatt.portals.interfaces.pages._read_exceptions import (
+    read_exception,
+    read_exception_photo,
+    read_exceptions,
+)
 from kilowatt.portals.interfaces.pages._search import search
+from kilowatt.portals.interfaces.pages._settlement_flags import (
+    review_settlement_flag,
+    settlement_flags,
+)
 from kilowatt.portals.interfaces.pages._sign_in import sign_in, sign_out
 
 __all__ = [
     "book_appointment",
     "booked",
+    "case",
+    "cases",
     "contact_details",
     "customer",
     "field_job",
     "field_jobs",
     "read_exception",
+    "read_exception_photo",
     "read_exceptions",
+    "review_settlement_flag",
     "search",
+    "settlement_flags",
     "sign_in",
     "sign_out",
 ]

@@ -193,6 +193,8 @@ def _job(row: field_queries.JobRow) -> dict[str, Any]:
         "meter_digits": row.meter_digits,
         "registers": [{"identifier": r.identifier, "band": r.band.title()} for r in row.registers],
         "exchanges_meter": row.kind in job_rules.EXCHANGES_METER,
+        # A recertification may fit a new meter instead (its fields are then optional).
+        "may_replace_meter": row.kind == job_rules.RECERTIFICATION,
         "compensation": f"£{row.compensation_pence / 100:.2f}" if row.compensation_pence else "",
         "may_set_off": job_rules.EN_ROUTE in row.next_statuses,
         "may_complete": job_rules.COMPLETED in row.next_statuses,

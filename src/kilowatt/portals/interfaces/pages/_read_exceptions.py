@@ -1,11 +1,13 @@
-"""The read-exceptions queue: held meter reads, each with why it was held and the
-register's reads around it, for the metering/billing team to accept or refuse."""
+"""The read-exceptions queue: held meter reads, each with why it was held, the photo of
+the meter when one came with it, and the register's reads around it, for the
+metering/billing team to accept or refuse."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
 
 from kilowatt.identity.domain.roles import Permission, Principal
 from kilowatt.metering import operations as metering_operations
@@ -81,3 +83,24 @@ def read_exception(request: HttpRequest, principal: Principal, read_id: int) -> 
         },
         status=422 if problems else 200,
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+@staff_page
+def read_exception_photo(request: HttpRequest, principal: Principal, read_id: int) -> HttpResponse:
+    """Serve the photo of the meter given with a read, as its own bytes, to whoever may
+    work the read exceptions; 404 when it has none."""
+    if not principal.may(Permission.WORK_READ_EXCEPTIONS):
+        return _refused(request, principal)
+    try:
+        photo = metering_queries.read_photo(read_id=read_id)
+    except NotFound:
+        return not_found(request, principal)
+    response = HttpResponse(photo.content, content_type=photo.content_type)
+    response["Content-Length"] = str(photo.size_bytes)
+    response["Content-Disposition"] = f'inline; filename="read-{photo.read_id}-photo"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["ETag"] = f'"{photo.sha256}"'
+    return response

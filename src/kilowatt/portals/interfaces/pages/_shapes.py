@@ -46,6 +46,7 @@ class SignedIn:
     may_work_read_exceptions: bool = False
     may_book_appointments: bool = False
     may_work_field_jobs: bool = False
+    may_work_cases: bool = False
 
 
 def signed_in(principal: Principal) -> SignedIn:
@@ -58,6 +59,7 @@ def signed_in(principal: Principal) -> SignedIn:
         may_work_read_exceptions=principal.may(Permission.WORK_READ_EXCEPTIONS),
         may_book_appointments=principal.may(Permission.BOOK_APPOINTMENTS),
         may_work_field_jobs=principal.may(Permission.WORK_FIELD_JOBS),
+        may_work_cases=principal.may(Permission.WORK_CASES),
     )
 
 
@@ -172,6 +174,7 @@ class MeterRow:
     installed_date: datetime.date
     removed_date: datetime.date | None
     registers: tuple[RegisterRow, ...]
+    certified_until: datetime.date | None = None  # when the meter's certification ends
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,6 +202,7 @@ class MeterPointBlock:
     profile_class_label: str
     meters: tuple[MeterRow, ...]
     agreements: tuple[AgreementRow, ...]
+    reads: tuple[ReadShape, ...] = ()  # the newest few, from the customer's time there
 
 
 @dataclasses.dataclass(frozen=True)
@@ -297,6 +301,7 @@ def _meter(meter: Any) -> MeterRow:
             RegisterRow(identifier=register.identifier, band_label=register.get_band_display())
             for register in meter.registers.all()
         ),
+        certified_until=meter.certified_until,
     )
 
 
@@ -321,7 +326,9 @@ def _agreement(agreement: Any, *, today: datetime.date) -> AgreementRow:
     )
 
 
-def _meter_point(point: Any, agreements: list[Any], *, today: datetime.date) -> MeterPointBlock:
+def _meter_point(
+    point: Any, agreements: list[Any], reads: list[Any], *, today: datetime.date
+) -> MeterPointBlock:
     is_electricity = point.fuel == "ELECTRICITY"
     top_line = (
         f"{point.profile_class} {point.meter_timeswitch_code} {point.line_loss_factor_class}"
@@ -340,6 +347,7 @@ def _meter_point(point: Any, agreements: list[Any], *, today: datetime.date) -> 
         profile_class_label=PROFILE_CLASSES.get(point.profile_class, ""),
         meters=tuple(_meter(meter) for meter in point.meters.all()),
         agreements=tuple(_agreement(agreement, today=today) for agreement in agreements),
+        reads=tuple(read_row(read) for read in reads),
     )
 
 
@@ -365,7 +373,12 @@ def _account(account: Any, view: Any, *, today: datetime.date) -> AccountBlock:
                 ),
                 postcode=site.postcode,
                 meter_points=tuple(
-                    _meter_point(point, agreements_by_point[point.id], today=today)
+                    _meter_point(
+                        point,
+                        agreements_by_point[point.id],
+                        view.reads.get(point.id, []),
+                        today=today,
+                    )
                     for point in points
                 ),
             )
@@ -477,6 +490,7 @@ class ReadShape:
     received_by: str
     reference: str
     is_estimated: bool
+    has_photo: bool = False
 
 
 def _number(value: Decimal | None) -> str:
@@ -509,6 +523,7 @@ def read_row(read: Any) -> ReadShape:
         received_by=read.received_by,
         reference=read.reference,
         is_estimated=read.source == "ESTIMATE",
+        has_photo=read.has_photo,
     )
 
 
@@ -525,4 +540,78 @@ def read_queue(reads: list[Any], *, total: int, limit: int) -> ReadQueue:
         rows=[read_row(read) for read in reads],
         total=total,
         next_after=reads[-1].id if len(reads) == limit else None,
+    )
+
+
+# --- settlement flags -------------------------------------------------------------------
+
+_FLAG_LABELS = {
+    "large_change": "Large change (applied)",
+    "not_positive": "Not positive (not applied)",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class SettlementFlagShape:
+    id: int
+    meter_point: str
+    fuel_label: str
+    estimate_label: str  # EAC or AQ
+    meter_serial: str
+    register: str
+    band_label: str
+    read_id: int
+    read_at: datetime.datetime
+    previous_kwh: str
+    annualised_kwh: str
+    new_kwh: str
+    change: str  # "+120%", "" when there was no previous value
+    rule: str
+    rule_label: str
+
+
+def _percent_change(before: Decimal | None, after: Decimal) -> str:
+    if not before:
+        return ""
+    return f"{(after - before) / before * 100:+.0f}%"
+
+
+def settlement_flag(flag: Any) -> SettlementFlagShape:
+    """Shape a ``metering.queries.SettlementFlagRow`` for the flags page."""
+    is_gas = flag.fuel == "GAS"
+    # A result that was not positive was not applied: the register kept its value.
+    applied = flag.rule != "not_positive"
+    change = _percent_change(flag.previous_kwh, flag.new_kwh) if applied else ""
+    return SettlementFlagShape(
+        id=flag.id,
+        meter_point=flag.meter_point,
+        fuel_label=flag.fuel.title(),
+        estimate_label="AQ" if is_gas else "EAC",
+        meter_serial=flag.meter_serial,
+        register=flag.register,
+        band_label=flag.band.replace("_", "-").title(),
+        read_id=flag.read_id,
+        read_at=flag.read_at,
+        previous_kwh=_number(flag.previous_kwh),
+        annualised_kwh=_number(flag.annualised_kwh),
+        new_kwh=_number(flag.new_kwh),
+        change=change,
+        rule=flag.rule,
+        rule_label=_FLAG_LABELS.get(flag.rule, flag.rule.replace("_", " ").capitalize()),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SettlementFlagQueue:
+    rows: list[SettlementFlagShape]
+    total: int
+    next_after: int | None
+
+
+def settlement_flag_queue(flags: list[Any], *, total: int, limit: int) -> SettlementFlagQueue:
+    """Shape a page of the settlement flags."""
+    return SettlementFlagQueue(
+        rows=[settlement_flag(flag) for flag in flags],
+        total=total,
+        next_after=flags[-1].id if len(flags) == limit else None,
     )

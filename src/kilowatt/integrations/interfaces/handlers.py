@@ -1,0 +1,25 @@
+"""How integrations reacts to what lower contexts announce (wired in ``config/events.py``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from kilowatt.integrations import operations
+from kilowatt.platform import events
+
+
+def meter_exchanged(event: events.Event, *, as_at: datetime.datetime) -> None:
+    """``metering.meter.exchanged.v1``: queue the flows that tell the industry of the
+    exchange (idempotent: the same event twice queues nothing more)."""
+    payload = event.payload
+    operations.queue_meter_exchange_flows(
+        exchange=operations.MeterExchanged(
+            meter_point_id=int(payload["meter_point_id"]),
+            old_meter_id=int(payload["old_meter_id"]),
+            new_meter_id=int(payload["new_meter_id"]),
+            exchanged_on=datetime.date.fromisoformat(payload["exchanged_on"]),
+            final_read_ids=tuple(int(i) for i in payload.get("final_read_ids", ())),
+            first_read_ids=tuple(int(i) for i in payload.get("first_read_ids", ())),
+        ),
+        as_at=as_at,
+    )
