@@ -9,6 +9,7 @@ from kilowatt.metering.operations._bulk import (
     next_meter_point_ids,
     set_aside_meter_point_indexes,
 )
+from kilowatt.metering.operations._estimates import SKIPPED, estimate_reads
 from kilowatt.metering.operations._half_hourly import (
     HALF_HOURLY_SCHEMA,
     record_half_hourly_days,
@@ -52,12 +53,14 @@ __all__ = [
     "METER_POINT_COLUMNS",
     "REFUSE",
     "REGISTER_COLUMNS",
+    "SKIPPED",
     "UNKNOWN_METER_POINT",
     "Exchange",
     "ReadIn",
     "ReadOutcome",
     "RegisterRead",
     "batch_from_reads",
+    "estimate_reads",
     "exchange_meter",
     "finish_meter_point_load",
     "install_meter",
