@@ -120,8 +120,27 @@ def register_facts(*, register_id: int, on: datetime.datetime) -> read_rules.Reg
         meter_removed_date=meter.removed_date,
         supply_start_date=point.supply_start_date,
         supply_end_date=point.supply_end_date,
-        annual_kwh=register.estimated_annual_kwh,
+        annual_kwh=annual_kwh_in_force(register_id=register.id, before=on),
         calorific_value=calorific.megajoules_per_cubic_metre if calorific else None,
+    )
+
+
+def annual_kwh_in_force(
+    *, register_id: int, before: datetime.datetime | None = None
+) -> Decimal | None:
+    """Return a register's EAC or AQ in force (before a moment, if given): its latest
+    accepted read's figure, or before any read the one it was given (from the industry,
+    or carried over from the meter it replaced)."""
+    reads = models.Read.objects.filter(register_id=register_id, status="ACCEPTED")
+    if before is not None:
+        reads = reads.filter(read_at__lt=before)
+    latest = reads.order_by("-read_at").values_list("annual_kwh", flat=True).first()
+    if latest is not None:  # as the batch path's COALESCE: a read without one falls back
+        return latest
+    return (
+        models.Register.objects.filter(id=register_id)
+        .values_list("estimated_annual_kwh", flat=True)
+        .first()
     )
 
 

@@ -225,3 +225,30 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
             return [row[0] for row in cursor.fetchall()]
     start = next_id(model)
     return list(range(start, start + count))
+
+
+def reserve_id_range(model: type[models.Model], count: int) -> range:
+    """Return ``count`` consecutive fresh ids for ``model``'s rows in one step, however
+    many (a million ids drawn one by one cost seconds).
+
+    On PostgreSQL this first locks the table against every other writer until the
+    transaction ends (``SHARE ROW EXCLUSIVE``: plain reads go on), then moves the id
+    sequence past the block: an insert by anyone else waits for the lock before it draws
+    an id, so none can land inside the block. For batch writers that hold that lock
+    anyway; call inside the writing transaction.
+    """
+    if count <= 0:
+        return range(0)
+    if is_postgresql():
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'),"
+                " nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+                [table, table, count],
+            )
+            last = int(cursor.fetchone()[0])
+        return range(last - count + 1, last + 1)
+    start = next_id(model)
+    return range(start, start + count)

@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from kilowatt.metering import models, operations
+from kilowatt.metering import models, operations, queries
+from kilowatt.platform import audit
 from kilowatt.platform.errors import InvalidInput
 from tests.factories import supply
 
 pytestmark = pytest.mark.django_db
 AS_AT = supply.AS_AT
+ACTOR = audit.Actor(id=None, name="reviewer")
 
 
 def at(year: int, month: int, day: int) -> datetime.datetime:
@@ -170,15 +172,62 @@ class TestRecordReads:
 
     def test_an_actual_read_recalculates_the_eac(self):
         point = supply.meter_point(annual_kwh=("2900",))
-        record(point, (at(2026, 1, 1), "1000"))
+        (opening,) = record(point, (at(2026, 1, 1), "1000"))
 
         (outcome,) = record(point, (at(2026, 7, 1), "2600"))
 
+        read = models.Read.objects.get(id=outcome.read_id)
+        assert models.Read.objects.get(id=opening.read_id).annual_kwh == Decimal("2900.0")
+        assert read.annualised_kwh is not None
+        assert read.annual_kwh not in (None, Decimal("2900.0"))
+        assert queries.annual_kwh_in_force(register_id=read.register_id) == read.annual_kwh
+        # The register keeps the figure it was given; the reads carry the history.
+        assert models.Register.objects.get(id=read.register_id).estimated_annual_kwh == Decimal(
+            "2900"
+        )
+
+    def test_a_large_change_is_logged_for_review(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 7, 1), "5000"))
+
         change = models.AnnualConsumptionChange.objects.get(read_id=outcome.read_id)
-        register = models.Register.objects.get(id=change.register_id)
-        assert register.estimated_annual_kwh == change.new_kwh
-        assert change.previous_kwh == Decimal("2900.0")
-        assert change.new_kwh != change.previous_kwh
+        assert (change.flagged, change.previous_kwh) == ("large_change", Decimal("2900.0"))
+        assert change.new_kwh == models.Read.objects.get(id=outcome.read_id).annual_kwh
+
+    def test_a_small_change_is_not_logged(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        record(point, (at(2026, 1, 1), "1000"))
+
+        (outcome,) = record(point, (at(2026, 7, 1), "2400"))
+
+        assert not models.AnnualConsumptionChange.objects.filter(read_id=outcome.read_id).exists()
+
+    def test_a_batch_of_daily_reads_recalculates_once_on_the_last(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        record(point, (at(2026, 1, 1), "1000"))
+
+        outcomes = record(
+            point, *[(at(2026, 2, day), str(1000 + 8 * (31 + day))) for day in (1, 2, 3)]
+        )
+
+        reads = [models.Read.objects.get(id=o.read_id) for o in outcomes]
+        assert [r.annual_kwh for r in reads[:2]] == [Decimal("2900.0")] * 2
+        assert [r.annualised_kwh for r in reads[:2]] == [None, None]
+        assert reads[2].annualised_kwh is not None
+
+    def test_withdrawing_the_latest_read_puts_the_earlier_figure_back_in_force(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        record(point, (at(2026, 1, 1), "1000"))
+        (outcome,) = record(point, (at(2026, 7, 1), "2600"))
+        register_id = models.Read.objects.get(id=outcome.read_id).register_id
+
+        operations.withdraw_read(
+            read_id=outcome.read_id, reason="misread", actor=ACTOR, as_at=AS_AT
+        )
+
+        assert queries.annual_kwh_in_force(register_id=register_id) == Decimal("2900.0")
 
     def test_an_unknown_source_is_refused_naming_the_field(self):
         point = supply.meter_point()
@@ -264,3 +313,36 @@ class TestBackDatedReads:
             later.read_id,
             "INV-7",
         )
+
+
+class TestMeterExchange:
+    def test_the_new_meter_starts_from_the_eac_in_force_on_the_old_one(self):
+        from kilowatt.metering.domain import supply as supply_rules
+
+        point = supply.meter_point(annual_kwh=("2900",))
+        record(point, (at(2026, 1, 1), "1000"))
+        (july,) = record(point, (at(2026, 7, 1), "2600"))
+        in_force = models.Read.objects.get(id=july.read_id).annual_kwh
+
+        exchange = operations.exchange_meter(
+            identifier=point.identifier,
+            exchanged_at=at(2026, 8, 1),
+            final_reads=[operations.RegisterRead("1", Decimal("2800"))],
+            new_meter=supply_rules.MeterDetails(
+                serial_number="SMRT0001",
+                type="SMART",
+                digits=6,
+                installed_date=datetime.date(2026, 8, 1),
+                units="KWH",
+                registers=(supply_rules.RegisterDetails("1", "ANYTIME"),),
+            ),
+            first_reads=[operations.RegisterRead("1", Decimal("0"))],
+            received_by="engineer",
+            actor=audit.SYSTEM,
+            as_at=AS_AT,
+        )
+
+        new_register = models.Register.objects.get(meter_id=exchange.new_meter_id)
+        final = models.Read.objects.get(id=exchange.final_read_ids[0])
+        assert final.annual_kwh is not None and in_force != Decimal("2900.0")
+        assert queries.annual_kwh_in_force(register_id=new_register.id) == final.annual_kwh

@@ -110,3 +110,39 @@ class TestEstimate:
             supply_start=datetime.date(2020, 1, 1),
             today=today,
         )
+
+
+class TestGasEstimates:
+    def test_a_gas_estimate_turns_the_aq_into_whole_cubic_metres(self):
+        start, on = datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)
+
+        estimate = estimates.estimate_register_value(
+            fuel="GAS",
+            units="METRIC",
+            digits=5,
+            annual_kwh=Decimal(12000),
+            calorific_value=Decimal("39.2"),
+            last_value=Decimal("500.5"),
+            last_date=start,
+            on=on,
+        )
+
+        # January's share of a gas year, in kWh, over 1.02264 x 39.2 / 3.6 kWh a m3
+        kwh = Decimal(12000) * Decimal(str(profiles.share_of_year(fuel="GAS", start=start, end=on)))
+        cubic_metres = int(kwh / (Decimal("1.02264") * Decimal("39.2") / Decimal("3.6")))
+        assert cubic_metres == 145  # 1,622.3 kWh of a 12,000 kWh year
+        assert estimate.value == 500 + cubic_metres  # the last read's whole units, onwards
+        assert estimate.consumption_kwh == Decimal("1614.635")  # 145 m3 x 11.1354133...
+
+    def test_gas_without_a_calorific_value_cannot_be_estimated(self):
+        with pytest.raises(ValueError):
+            estimates.estimate_register_value(
+                fuel="GAS",
+                units="METRIC",
+                digits=5,
+                annual_kwh=Decimal(12000),
+                calorific_value=None,
+                last_value=Decimal(1),
+                last_date=datetime.date(2026, 1, 1),
+                on=datetime.date(2026, 2, 1),
+            )

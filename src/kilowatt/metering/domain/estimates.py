@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+
+import polars as pl
 
 from kilowatt.metering.domain import energy, profiles
 
@@ -22,6 +24,59 @@ class Estimate:
     rolled_over: bool
 
 
+# The columns ``estimate_frame`` needs of each register.
+REGISTER_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "fuel": pl.String,
+    "units": pl.String,
+    "digits": pl.Int64,
+    "annual_kwh": pl.Float64,  # the EAC or AQ in force
+    "cv_milli": pl.Int64,  # thousandths of MJ/m3 in force on the day (gas)
+    "last_milli": pl.Int64,  # the last accepted read, thousandths of the register's unit
+    "last_date": pl.Date,
+}
+
+
+def estimate_frame(registers: pl.DataFrame, *, on: datetime.date) -> pl.DataFrame:
+    """Estimate each register's value on ``on`` from its last accepted read: the EAC or
+    AQ times the profile's share of the year between, turned into whole register units
+    (a meter shows no fractions), past the meter's digits when it wraps.
+
+    Adds ``value_milli`` (the estimated reading, thousandths of the register's unit),
+    ``advance_milli``, ``consumption_milli`` (thousandths of a kWh) and ``rolled_over``.
+    Rows whose ``last_date`` is not before ``on``, or that lack an EAC/AQ (or a
+    calorific value for gas), get nulls: there is nothing to estimate from.
+    """
+    share = profiles.share_of_year_expr(
+        fuel=pl.col("fuel"), start=pl.col("last_date"), end=pl.lit(on)
+    )
+    units, cv = pl.col("units"), pl.col("cv_milli").fill_null(0)
+    kwh_milli = (pl.col("annual_kwh") * share * energy.MILLI).floor().cast(pl.Int128)
+    # thousandths of a kWh in a thousand of the register's units: precise to 10^-6 kWh a unit
+    per_thousand_units = energy.kwh_milli_expr(
+        advance_milli=pl.lit(1000 * energy.MILLI, pl.Int64), units=units, cv_milli=cv
+    ).cast(pl.Int128)
+    usable = (
+        (pl.col("last_date") < pl.lit(on))
+        & pl.col("annual_kwh").is_not_null()
+        & (per_thousand_units > 0)
+    )
+    whole_units = (kwh_milli * 1000 // per_thousand_units).cast(pl.Int64)
+    capacity = pl.lit(10, pl.Int64).pow(pl.col("digits"))
+    raw = pl.col("last_milli") // energy.MILLI + pl.col("_advance")
+    return (
+        registers.with_columns(_advance=pl.when(usable).then(whole_units))
+        .with_columns(
+            value_milli=(raw % capacity) * energy.MILLI,
+            advance_milli=pl.col("_advance") * energy.MILLI,
+            consumption_milli=energy.kwh_milli_expr(
+                advance_milli=pl.col("_advance") * energy.MILLI, units=units, cv_milli=cv
+            ),
+            rolled_over=raw >= capacity,
+        )
+        .drop("_advance")
+    )
+
+
 def estimate_register_value(
     *,
     fuel: str,
@@ -33,25 +88,36 @@ def estimate_register_value(
     last_date: datetime.date,
     on: datetime.date,
 ) -> Estimate:
-    """Estimate a register's value on ``on`` from its last accepted read.
+    """Estimate one register's value on ``on`` from its last accepted read
+    (``estimate_frame`` for one row).
 
     :raises ValueError: ``on`` is not after ``last_date``, or gas without a calorific value.
     """
     if on <= last_date:
         raise ValueError("an estimate is for a day after the last read")
-    kwh = annual_kwh * Decimal(str(profiles.share_of_year(fuel=fuel, start=last_date, end=on)))
-    per_unit = energy.kwh_from_advance(
-        advance=Decimal(1000), units=units, calorific_value=calorific_value
-    ) / Decimal(1000)
-    advance = (kwh / per_unit).to_integral_value(ROUND_FLOOR)
-    capacity = Decimal(10) ** digits
-    raw = last_value.to_integral_value(ROUND_FLOOR) + advance
-    return Estimate(
-        value=raw % capacity,
-        consumption_kwh=energy.kwh_from_advance(
-            advance=advance, units=units, calorific_value=calorific_value
+    if units != "KWH" and calorific_value is None:
+        raise ValueError("a gas volume needs the calorific value in force")
+    row = estimate_frame(
+        pl.DataFrame(
+            [
+                {
+                    "fuel": fuel,
+                    "units": units,
+                    "digits": digits,
+                    "annual_kwh": float(annual_kwh),
+                    "cv_milli": int(calorific_value * energy.MILLI) if calorific_value else None,
+                    "last_milli": int(last_value * energy.MILLI),
+                    "last_date": last_date,
+                }
+            ],
+            schema=REGISTER_SCHEMA,  # type: ignore[arg-type]
         ),
-        rolled_over=raw >= capacity,
+        on=on,
+    ).row(0, named=True)
+    return Estimate(
+        value=Decimal(row["value_milli"]) / energy.MILLI,
+        consumption_kwh=Decimal(row["consumption_milli"]) / energy.MILLI,
+        rolled_over=bool(row["rolled_over"]),
     )
 
 

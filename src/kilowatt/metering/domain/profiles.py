@@ -38,7 +38,7 @@ def _cumulative(days: float, swing: float) -> float:
 def share_of_year(*, fuel: str, start: datetime.date, end: datetime.date) -> float:
     """Return the share of a year's consumption used from ``start`` to ``end`` (exclusive).
 
-    For example about 0.0987 of a gas year falls in January and 0.0440 in July.
+    For example about 0.135 of a gas year falls in January and 0.035 in July.
     """
     swing = SWING[fuel]
     return _cumulative((end - _EPOCH).days, swing) - _cumulative((start - _EPOCH).days, swing)

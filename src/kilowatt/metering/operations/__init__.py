@@ -10,6 +10,7 @@ from kilowatt.metering.operations._bulk import (
     set_aside_meter_point_indexes,
 )
 from kilowatt.metering.operations._certification import RECERTIFIED, recertify_meter
+from kilowatt.metering.operations._estimates import SKIPPED, estimate_reads
 from kilowatt.metering.operations._half_hourly import (
     HALF_HOURLY_SCHEMA,
     record_half_hourly_days,
@@ -59,6 +60,7 @@ __all__ = [
     "RECERTIFIED",
     "REFUSE",
     "REGISTER_COLUMNS",
+    "SKIPPED",
     "UNKNOWN_METER_POINT",
     "Exchange",
     "ReadIn",
@@ -67,6 +69,7 @@ __all__ = [
     "attach_read_photo",
     "batch_from_reads",
     "check_read_photo",
+    "estimate_reads",
     "exchange_meter",
     "finish_meter_point_load",
     "install_meter",

@@ -188,7 +188,9 @@ def exchange_meter(
     # The supply's consumption does not change with its meter: the new registers start
     # from the old ones' EAC or AQ (matched by register identifier), so the first reads on
     # the new meter are judged against it.
-    annual = {r.identifier: r.estimated_annual_kwh for r in old.registers.all()}
+    annual = {
+        r.identifier: queries.annual_kwh_in_force(register_id=r.id) for r in old.registers.all()
+    }
     for register in models.Register.objects.filter(meter=new):
         if annual.get(register.identifier) is not None:
             register.estimated_annual_kwh = annual[register.identifier]

@@ -2,20 +2,17 @@
 that proved wrong, replacing it with the right one. Each is one transaction, audited on
 the meter point's trail, and announced when billing must react (a billed read gone).
 
-Each decision moves the register's EAC or AQ as the reads now stand:
+Each decision moves the register's EAC or AQ as the reads now stand (the figure in force
+is the latest accepted read's, ``models.Read``):
 
-- a held read **accepted** settles as a batch of one would (``_reads._settle``, the
-  function ``record_read_frame`` calls): from the accepted read before it to it, blended
-  into the register's current value, logged against it;
-- an accepted read **withdrawn** undoes what it and every later read did to the value
-  (their ``AnnualConsumptionChange`` rows are marked superseded, and the register goes
-  back to the value before the first of them), then settles once over the period the
-  remaining reads now span, from the accepted read before it to the latest actual read
-  after it, logged against that read: the batch's rule for several reads of a register
-  ("one annualised advance over the longer period"). With no actual read after it, the
-  withdrawal is a plain revert. (The log keeps no period start: a read withdrawn from
-  inside a batch that settled several reads at once is re-settled from the read before
-  it, not from the batch's first; the value is right, its weight a little lighter.)
+- a held read **accepted** is settled as a batch of one would (``_reads.settle_read``):
+  recalculated from its period when it is the register's latest read, else carrying the
+  figure in force before it; the read after it is restated, and settled again when it
+  is the latest;
+- an accepted read **withdrawn** takes its figure with it (its logged change, if any, is
+  marked superseded); the read after it is restated against the one before, and
+  settled again when it is the latest. (Reads after that keep their figures: each was
+  right for the advance it had.)
 
 Reviews take the one-writer lock on reads (``_reads._lock_reads``) as batches do, so a
 batch and a decision never judge or settle a register against each other's half-work.
@@ -26,7 +23,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import polars as pl
 from django.db import transaction
 
 from kilowatt.metering import models, queries
@@ -48,120 +44,6 @@ def _locked_read(read_id: int) -> models.Read:
 
 def _facts(read: models.Read) -> read_rules.RegisterFacts:
     return queries.register_facts(register_id=read.register_id, on=read.read_at)
-
-
-# What ``_reads._settle`` takes: a row per accepted read, with the period it closes.
-_SETTLE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "register_id": pl.Int64,
-    "fuel": pl.String,
-    "annual_kwh": pl.Float64,
-    "previous_date": pl.Date,
-    "read_date": pl.Date,
-    "read_at": pl.Datetime("us", "UTC"),
-    "read_id": pl.Int64,
-    "consumption_milli": pl.Int64,
-}
-
-
-def _settle(
-    *,
-    register_id: int,
-    fuel: str,
-    annual_kwh: Decimal | None,
-    since: datetime.datetime,
-    closing: models.Read,
-    consumption_kwh: Decimal,
-    as_at: datetime.datetime,
-) -> None:
-    """Recalculate a register's EAC or AQ over ``[since, closing]`` as a batch does."""
-    frame = pl.DataFrame(
-        [
-            {
-                "register_id": register_id,
-                "fuel": fuel,
-                "annual_kwh": None if annual_kwh is None else float(annual_kwh),
-                "previous_date": periods.london_date(since),
-                "read_date": periods.london_date(closing.read_at),
-                "read_at": closing.read_at.astimezone(datetime.UTC),
-                "read_id": closing.id,
-                "consumption_milli": read_rules.to_milli(consumption_kwh),
-            }
-        ],
-        schema=_SETTLE_SCHEMA,  # type: ignore[arg-type]
-    )
-    _reads._settle(frame, as_at=as_at)
-
-
-def _settle_accepted(
-    read: models.Read,
-    *,
-    facts: read_rules.RegisterFacts,
-    history: list[tuple[datetime.datetime, Decimal]],
-    as_at: datetime.datetime,
-) -> None:
-    """Settle a read accepted on review: a batch of one (an opening read, an estimate or
-    a read without energy moves nothing)."""
-    if read.source == models.Read.Source.ESTIMATE or not history:
-        return
-    if read.consumption_kwh is None:
-        return
-    _settle(
-        register_id=read.register_id,
-        fuel=facts.fuel,
-        annual_kwh=facts.annual_kwh,
-        since=history[-1][0],
-        closing=read,
-        consumption_kwh=read.consumption_kwh,
-        as_at=as_at,
-    )
-
-
-def _resettle_without(read: models.Read, *, as_at: datetime.datetime) -> None:
-    """Recalculate a register's EAC or AQ after an accepted read of it was withdrawn (see
-    the module's docstring). Call after the read is withdrawn and the next restated."""
-    undone = list(
-        models.AnnualConsumptionChange.objects.select_for_update(of=("self",))
-        .filter(
-            register_id=read.register_id,
-            superseded_at__isnull=True,
-            read__read_at__gte=read.read_at,
-        )
-        .order_by("read__read_at", "id")
-    )
-    if not undone:
-        return  # neither it nor any read after it moved the value
-    base = undone[0].previous_kwh
-    models.AnnualConsumptionChange.objects.filter(id__in=[c.id for c in undone]).update(
-        superseded_at=as_at
-    )
-    models.Register.objects.filter(id=read.register_id).update(estimated_annual_kwh=base)
-    accepted = models.Read.objects.filter(register_id=read.register_id, status="ACCEPTED")
-    after = list(accepted.filter(read_at__gt=read.read_at).order_by("read_at", "id"))
-    actual = [r for r in after if r.source != models.Read.Source.ESTIMATE]
-    if not actual:
-        return
-    closing = actual[-1]
-    before = accepted.filter(read_at__lt=read.read_at).order_by("-read_at", "-id").first()
-    # The period runs from the read before the withdrawn one (or, when the withdrawn one
-    # opened the register's history, from the read that now does) to the closing read.
-    opening_at = before.read_at if before is not None else after[0].read_at
-    spanned = [r for r in after if opening_at < r.read_at <= closing.read_at]
-    if not spanned:
-        return
-    fuel = (
-        models.MeterPoint.objects.filter(id=read.meter_point_id)
-        .values_list("fuel", flat=True)
-        .get()
-    )
-    _settle(
-        register_id=read.register_id,
-        fuel=fuel,
-        annual_kwh=base,
-        since=opening_at,
-        closing=closing,
-        consumption_kwh=sum((r.consumption_kwh or Decimal(0) for r in spanned), Decimal(0)),
-        as_at=as_at,
-    )
 
 
 def _record(
@@ -248,7 +130,9 @@ def resolve_held_read(
         update_fields=["status", "rule", "message", "advance", "consumption_kwh", "rolled_over"]
     )
     _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
-    _settle_accepted(read, facts=facts, history=history, as_at=as_at)
+    _reads.settle_read(
+        read, facts=facts, previous_at=history[-1][0] if history else None, as_at=as_at
+    )
     _record(read, "accepted on review", {"note": [None, note]} if note else {}, actor, as_at)
     return read
 
@@ -266,8 +150,11 @@ def _withdraw(
     read.replaced_by = replaced_by
     read.save(update_fields=["status", "replaced_by"])
     if was_accepted:
+        # Its EAC/AQ leaves with it: the figure in force is the latest accepted read's.
+        models.AnnualConsumptionChange.objects.filter(
+            read_id=read.id, superseded_at__isnull=True
+        ).update(superseded_at=as_at)
         _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
-        _resettle_without(read, as_at=as_at)
     _record(read, "withdrawn", {"reason": [None, reason]}, actor, as_at)
     events.publish(
         name="metering.read.withdrawn.v1",

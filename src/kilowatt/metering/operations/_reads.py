@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import energy, settlement, supply
 from kilowatt.metering.domain import reads as read_rules
-from kilowatt.platform import bulk, events, frames
+from kilowatt.platform import bulk, events, frames, periods
 from kilowatt.platform.errors import InvalidInput
 
 UNKNOWN_METER_POINT = "unknown_meter_point"
@@ -37,9 +37,13 @@ BATCH_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "value_milli": pl.Int64,  # thousandths of the register's unit
 }
 
+# Each reading's meter point, meter and register, and the register's latest accepted read
+# (the partial unique index on accepted reads answers it by one index probe) with the
+# EAC/AQ in force: the latest read's, or before any the register's own.
 _FACTS_SQL = """
 SELECT k.row, p.id, m.id, r.id, p.fuel, m.units, m.digits, m.installed_date,
-       m.removed_date, p.supply_start_date, p.supply_end_date, r.estimated_annual_kwh
+       m.removed_date, p.supply_start_date, p.supply_end_date,
+       COALESCE(lr.annual_kwh, r.estimated_annual_kwh), lr.read_at, lr.value
 FROM _read_keys k
 LEFT JOIN metering_meterpoint p ON p.identifier = k.identifier
 LEFT JOIN metering_meter m ON m.meter_point_id = p.id AND (
@@ -48,7 +52,23 @@ LEFT JOIN metering_meter m ON m.meter_point_id = p.id AND (
         AND (m.removed_date IS NULL OR m.removed_date >= k.read_date)))
 LEFT JOIN metering_register r ON r.meter_id = m.id
     AND (LTRIM(r.identifier, '0') = k.register OR k.register = '')
+{latest}
 """
+# SQLite has no LATERAL join.
+_LATEST_JOIN = {
+    "postgresql": """
+LEFT JOIN LATERAL (
+    SELECT x.read_at, x.value, x.annual_kwh FROM metering_read x
+    WHERE x.register_id = r.id AND x.status = 'ACCEPTED'
+    ORDER BY x.read_at DESC LIMIT 1) lr ON TRUE
+""",
+    "sqlite": """
+LEFT JOIN metering_read lr ON lr.register_id = r.id AND lr.status = 'ACCEPTED'
+ AND lr.read_at = (
+    SELECT MAX(x.read_at) FROM metering_read x
+    WHERE x.register_id = r.id AND x.status = 'ACCEPTED')
+""",
+}
 _FACTS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "row": pl.Int64,
     "meter_point_id": pl.Int64,
@@ -62,26 +82,8 @@ _FACTS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "supply_start_date": pl.Date,
     "supply_end_date": pl.Date,
     "annual_kwh": pl.Float64,
-}
-# Each register's latest accepted read (the partial unique index on accepted reads
-# answers it by one index probe per register); SQLite has no LATERAL join.
-_LATEST_SQL = {
-    "postgresql": """
-SELECT g.register_id, rd.read_at, rd.value
-FROM _read_registers g
-CROSS JOIN LATERAL (
-    SELECT x.read_at, x.value FROM metering_read x
-    WHERE x.register_id = g.register_id AND x.status = 'ACCEPTED'
-    ORDER BY x.read_at DESC LIMIT 1) rd
-""",
-    "sqlite": """
-SELECT g.register_id, rd.read_at, rd.value
-FROM _read_registers g
-JOIN metering_read rd ON rd.register_id = g.register_id AND rd.status = 'ACCEPTED'
- AND rd.read_at = (
-    SELECT MAX(x.read_at) FROM metering_read x
-    WHERE x.register_id = g.register_id AND x.status = 'ACCEPTED')
-""",
+    "latest_at": pl.Datetime("us", "UTC"),
+    "latest_value": pl.String,
 }
 _HISTORY_OF_SQL = """
 SELECT rd.register_id, rd.read_at, rd.value FROM metering_read rd
@@ -155,7 +157,8 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
         },
     )
     frames.write_temp("_read_keys", keys)
-    found = frames.read_frame(_FACTS_SQL, [], _FACTS_SCHEMA)
+    sql = _FACTS_SQL.format(latest=_LATEST_JOIN[frames.vendor()])
+    found = frames.read_frame(sql, [], _FACTS_SCHEMA)
     placed = found.filter(pl.col("register_id").is_not_null())
     counts = placed.group_by("row").agg(matches=pl.len())
     placed = placed.join(counts, on="row").filter(pl.col("matches") == 1).drop("matches")
@@ -179,11 +182,13 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
 
 def _history(placed: pl.DataFrame) -> pl.DataFrame:
     """Return the accepted reads the batch's readings are judged against: each
-    register's latest, and every one of a register that has a back-dated reading."""
-    registers = placed.select(pl.col("register_id").unique())
-    frames.create_temp_table("_read_registers", {"register_id": "bigint"})
-    frames.write_temp("_read_registers", registers)
-    latest = frames.read_frame(_LATEST_SQL[frames.vendor()], [], _READ_SCHEMA)
+    register's latest (found with its facts), and every one of a register that has a
+    back-dated reading."""
+    latest = (
+        placed.filter(pl.col("latest_at").is_not_null())
+        .unique("register_id")
+        .select("register_id", read_at="latest_at", value="latest_value")
+    )
     earliest = placed.group_by("register_id").agg(first_at=pl.col("read_at").min())
     backdated = (
         latest.join(earliest, on="register_id")
@@ -218,35 +223,94 @@ def _calorific_values(batch: pl.DataFrame) -> pl.DataFrame:
     ).drop("_day", "valid_from")
 
 
-def _write(
-    judged: pl.DataFrame, *, source: str, received_by: str, reference: str, as_at: datetime.datetime
-) -> pl.DataFrame:
-    """Write the readings that could be placed; return ``row`` -> ``read_id``."""
-    # A refused reading is kept for the record when it fits the column; one below zero or
-    # past any meter's digits is only reported.
+def _number_kept(judged: pl.DataFrame) -> pl.DataFrame:
+    """Add ``read_id``: a fresh id for every reading that is stored (accepted, held and
+    refused alike), null for duplicates, readings that could not be placed, and values no
+    meter can show (those are only reported)."""
     storable = pl.col("value_milli").is_between(0, read_rules.STORABLE_MILLI, closed="left")
-    kept = judged.filter(
+    kept = (
         pl.col("register_id").is_not_null() & (pl.col("status") != read_rules.DUPLICATE) & storable
     )
-    ids = bulk.reserve_ids(models.Read, kept.height)
-    kept = kept.with_columns(id=pl.Series(ids, dtype=pl.Int64))
+    ids = bulk.reserve_id_range(models.Read, judged.select(kept.sum()).item())
+    return judged.sort("row").with_columns(
+        read_id=pl.when(kept).then(kept.cast(pl.Int64).cum_sum() - 1 + ids.start)
+    )
+
+
+def _annual_consumption(judged: pl.DataFrame, *, recalculate: bool) -> pl.DataFrame:
+    """Add the settlement figures each accepted read leaves behind: ``annual_after`` (the
+    register's EAC or AQ in force from it), ``annualised_kwh`` and ``flagged``.
+
+    A register read several times in one batch (a month of daily smart reads) is
+    recalculated once, over the whole period from the read before the first to the last:
+    one annualised advance over the longer period, carried by the last read; the reads
+    before it carry the figure that was in force. A back-dated read recalculates nothing
+    (later reads already did) and carries the figure in force.
+    """
+    accepted = pl.col("status") == read_rules.ACCEPTED
+    frame = judged.with_columns(
+        annual_after=pl.when(accepted).then(pl.col("annual_kwh")),
+        annualised_kwh=pl.lit(None, pl.Float64),
+        flagged=pl.lit(""),
+    )
+    if not recalculate:
+        return frame
+    moved = judged.filter(
+        accepted & pl.col("previous_date").is_not_null() & pl.col("next_at").is_null()
+    )
+    spans = (
+        moved.sort("read_at")
+        .group_by("register_id")
+        .agg(
+            pl.col("fuel").first(),
+            pl.col("annual_kwh").first(),
+            pl.col("previous_date").min(),
+            pl.col("read_date").max(),
+            pl.col("row").last(),
+            pl.col("consumption_milli").sum(),
+        )
+    )
+    changes = settlement.recalculate(spans).select(
+        "row", _annualised="annualised_kwh", _new="new_kwh", _flagged="flagged"
+    )
+    return (
+        frame.join(changes, on="row", how="left")
+        .with_columns(
+            annual_after=pl.coalesce("_new", "annual_after"),
+            annualised_kwh=pl.col("_annualised"),
+            flagged=pl.col("_flagged").fill_null(""),
+        )
+        .drop("_new", "_annualised", "_flagged")
+    )
+
+
+def _kwh_text(column: str) -> pl.Expr:
+    """An EAC/AQ (kWh, one decimal place) as the text a NUMERIC column takes."""
+    return pl.col(column).round(1).cast(pl.String)
+
+
+def _write(
+    judged: pl.DataFrame, *, source: str, received_by: str, reference: str, as_at: datetime.datetime
+) -> None:
+    """Write the readings given a ``read_id``, and log the EAC/AQ changes flagged for
+    review."""
+    kept = judged.filter(pl.col("read_id").is_not_null())
+    # A held read keeps what it would advance by, for the person who decides it.
+    judged_advance = pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])
     stored = kept.select(
-        "id",
-        "meter_point_id",
-        "meter_id",
-        "register_id",
-        "read_at",
+        id="read_id",
+        meter_point_id="meter_point_id",
+        meter_id="meter_id",
+        register_id="register_id",
+        read_at="read_at",
         value=energy.milli_text_expr("value_milli"),
         source=pl.lit(source),
         status="status",
-        # A held read keeps what it would advance by, for the person who decides it.
-        advance=pl.when(pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])).then(
-            energy.milli_text_expr("advance_milli")
-        ),
-        consumption_kwh=pl.when(
-            pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])
-        ).then(energy.milli_text_expr("consumption_milli")),
+        advance=pl.when(judged_advance).then(energy.milli_text_expr("advance_milli")),
+        consumption_kwh=pl.when(judged_advance).then(energy.milli_text_expr("consumption_milli")),
         rolled_over="rolled_over",
+        annualised_kwh=_kwh_text("annualised_kwh"),
+        annual_kwh=_kwh_text("annual_after"),
         rule="rule",
         message=pl.col("message").str.slice(0, 300),
         received_at=pl.lit(as_at).dt.convert_time_zone("UTC"),
@@ -255,7 +319,24 @@ def _write(
         billed_reference=pl.lit(""),
     )
     frames.write_frame(models.Read, stored)
-    return kept.select("row", read_id="id")
+    flagged = kept.filter(pl.col("flagged") != "")
+    if flagged.is_empty():
+        return
+    ids = bulk.reserve_ids(models.AnnualConsumptionChange, flagged.height)
+    frames.write_frame(
+        models.AnnualConsumptionChange,
+        flagged.select(
+            id=pl.Series(ids, dtype=pl.Int64),
+            register_id="register_id",
+            read_id="read_id",
+            effective_date="read_date",
+            previous_kwh=_kwh_text("annual_kwh"),
+            annualised_kwh=_kwh_text("annualised_kwh"),
+            new_kwh=_kwh_text("annual_after"),
+            flagged="flagged",
+            recorded_at=pl.lit(as_at).dt.convert_time_zone("UTC"),
+        ),
+    )
 
 
 _OFFERED_SQL = """
@@ -306,12 +387,83 @@ def _already_offered(judged: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def settle_read(
+    read: models.Read,
+    *,
+    facts: read_rules.RegisterFacts,
+    previous_at: datetime.datetime | None,
+    as_at: datetime.datetime,
+) -> None:
+    """Set the settlement figures of one accepted read as a batch of one would
+    (``_annual_consumption``): recalculated from its period when it is the register's
+    latest accepted read and has a previous one, else the EAC/AQ in force before it,
+    carried. A flagged change is logged for review. Call inside the transaction of the
+    change that accepted or restated it; ``facts`` are the register's before the read."""
+    is_latest = not models.Read.objects.filter(
+        register_id=read.register_id, status="ACCEPTED", read_at__gt=read.read_at
+    ).exists()
+    frame = pl.DataFrame(
+        [
+            {
+                "row": 0,
+                "status": read_rules.ACCEPTED,
+                "register_id": read.register_id,
+                "fuel": facts.fuel,
+                "annual_kwh": None if facts.annual_kwh is None else float(facts.annual_kwh),
+                "previous_date": None if previous_at is None else periods.london_date(previous_at),
+                "next_at": None if is_latest else read.read_at,
+                "read_at": read.read_at,
+                "read_date": periods.london_date(read.read_at),
+                "consumption_milli": None
+                if read.consumption_kwh is None
+                else read_rules.to_milli(read.consumption_kwh),
+            }
+        ],
+        schema={
+            "row": pl.Int64,
+            "status": pl.String,
+            "register_id": pl.Int64,
+            "fuel": pl.String,
+            "annual_kwh": pl.Float64,
+            "previous_date": pl.Date,
+            "next_at": pl.Datetime("us", "UTC"),
+            "read_at": pl.Datetime("us", "UTC"),
+            "read_date": pl.Date,
+            "consumption_milli": pl.Int64,
+        },
+    )
+    figures = _annual_consumption(
+        frame, recalculate=read.source != models.Read.Source.ESTIMATE
+    ).row(0, named=True)
+    read.annualised_kwh = _kwh(figures["annualised_kwh"])
+    read.annual_kwh = _kwh(figures["annual_after"])
+    read.save(update_fields=["annualised_kwh", "annual_kwh"])
+    models.AnnualConsumptionChange.objects.filter(
+        read_id=read.id, superseded_at__isnull=True
+    ).update(superseded_at=as_at)
+    if figures["flagged"] and read.annualised_kwh is not None and read.annual_kwh is not None:
+        models.AnnualConsumptionChange.objects.create(
+            register_id=read.register_id,
+            read_id=read.id,
+            effective_date=figures["read_date"],
+            previous_kwh=_kwh(figures["annual_kwh"]),
+            annualised_kwh=read.annualised_kwh,
+            new_kwh=read.annual_kwh,
+            flagged=figures["flagged"],
+            recorded_at=as_at,
+        )
+
+
+def _kwh(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 1)))
+
+
 def restate_following(
     *, register_id: int, after: datetime.datetime, as_at: datetime.datetime
 ) -> None:
-    """Recompute the advance and energy of the first accepted read of a register after a
-    moment, whose previous read changed (one was accepted before it, withdrawn or
-    replaced), and announce it (``metering.read.restated.v1``, with its
+    """Recompute the advance, energy and settlement figures of the first accepted read of
+    a register after a moment, whose previous read changed (one was accepted before it,
+    withdrawn or replaced), and announce it (``metering.read.restated.v1``, with its
     ``billed_reference``) so a bill that used it is redone. Call inside the transaction
     of the change."""
     following = (
@@ -322,11 +474,13 @@ def restate_following(
     )
     if following is None:
         return
+    history = queries.accepted_history(register_id=register_id, before=following.read_at)
+    facts = queries.register_facts(register_id=register_id, on=following.read_at)
     outcome = read_rules.assess_one(
-        facts=queries.register_facts(register_id=register_id, on=following.read_at),
+        facts=facts,
         read_at=following.read_at,
         value=following.value,
-        history=queries.accepted_history(register_id=register_id, before=following.read_at),
+        history=history,
         today=datetime.date.max,  # only the advance is wanted here
     )
     before = (following.advance, following.consumption_kwh, following.rolled_over)
@@ -336,6 +490,9 @@ def restate_following(
     if before == (following.advance, following.consumption_kwh, following.rolled_over):
         return
     following.save(update_fields=["advance", "consumption_kwh", "rolled_over"])
+    settle_read(
+        following, facts=facts, previous_at=history[-1][0] if history else None, as_at=as_at
+    )
     events.publish(
         name="metering.read.restated.v1",
         payload={
@@ -359,47 +516,6 @@ def _restate_after_backdated(judged: pl.DataFrame, *, as_at: datetime.datetime) 
     )
     for register_id, _next_at, read_at in backdated.iter_rows():
         restate_following(register_id=register_id, after=read_at, as_at=as_at)
-
-
-def _settle(accepted: pl.DataFrame, *, as_at: datetime.datetime) -> int:
-    """Recalculate the EAC or AQ of every register an actual accepted read moved.
-
-    A register read several times in one batch (a month of daily smart reads) is
-    recalculated once, over the whole period from the read before the first to the last:
-    one annualised advance over the longer period, logged against the last read.
-    """
-    moved = accepted.filter(pl.col("previous_date").is_not_null()).sort("read_at")
-    spans = moved.group_by("register_id").agg(
-        pl.col("fuel").first(),
-        pl.col("annual_kwh").first(),
-        pl.col("previous_date").min(),
-        pl.col("read_date").max(),
-        pl.col("read_at").max(),
-        pl.col("read_id").last(),
-        pl.col("consumption_milli").sum(),
-    )
-    changes = settlement.recalculate(spans)
-    if changes.is_empty():
-        return 0
-    ids = bulk.reserve_ids(models.AnnualConsumptionChange, changes.height)
-    rows = changes.select(
-        id=pl.Series(ids, dtype=pl.Int64),
-        register_id="register_id",
-        read_id="read_id",
-        effective_date="read_date",
-        previous_kwh=pl.col("annual_kwh").round(1).cast(pl.String),
-        annualised_kwh=pl.col("annualised_kwh").cast(pl.String),
-        new_kwh=pl.col("new_kwh").cast(pl.String),
-        flagged="flagged",
-        recorded_at=pl.lit(as_at).dt.convert_time_zone("UTC"),
-    )
-    frames.write_frame(models.AnnualConsumptionChange, rows)
-    frames.update_column(
-        models.Register,
-        "estimated_annual_kwh",
-        changes.select(id="register_id", value=pl.col("new_kwh").cast(pl.String)),
-    )
-    return changes.height
 
 
 def _lock_reads() -> None:
@@ -460,14 +576,11 @@ def record_read_frame(
         .otherwise(pl.col("message")),
     ).drop("_why")
     judged = _already_offered(judged)
-    written = _write(
-        judged, source=source, received_by=received_by, reference=reference, as_at=as_at
-    )
-    judged = judged.join(written, on="row", how="left")
+    judged = _number_kept(judged)
+    judged = _annual_consumption(judged, recalculate=source != models.Read.Source.ESTIMATE)
+    _write(judged, source=source, received_by=received_by, reference=reference, as_at=as_at)
     _restate_after_backdated(judged, as_at=as_at)
-    if source != models.Read.Source.ESTIMATE:
-        _settle(judged.filter(pl.col("status") == read_rules.ACCEPTED), as_at=as_at)
-    return judged.select("row", "status", "rule", "message", "read_id").sort("row")
+    return judged.select("row", "status", "rule", "message", "read_id")
 
 
 def record_reads(
