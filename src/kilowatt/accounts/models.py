@@ -76,7 +76,9 @@ class TariffRate(models.Model):
         PEAK = "PEAK", "Peak"
         OFF_PEAK = "OFF_PEAK", "Off-peak"
 
-    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="rates")
+    tariff = models.ForeignKey(
+        Tariff, on_delete=models.CASCADE, related_name="rates", db_index=False
+    )
     band = models.CharField(max_length=10, choices=Band.choices)
     unit_rate_pence_per_kwh = models.DecimalField(max_digits=9, decimal_places=4)
 
@@ -125,7 +127,9 @@ class Account(models.Model):
         PAPER = "PAPER", "Paper"
 
     number = models.CharField(max_length=12, unique=True)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=10, choices=Status.choices)
     payment_method = models.CharField(max_length=12, choices=PaymentMethod.choices)
     bill_delivery = models.CharField(max_length=6, choices=BillDelivery.choices)
@@ -138,9 +142,11 @@ class Account(models.Model):
 class Agreement(models.Model):
     """Ties a meter point to an account and a tariff over ``[valid_from, valid_to)``."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="agreements")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="agreements", db_index=False
+    )
     meter_point = models.ForeignKey(
-        "metering.MeterPoint", on_delete=models.PROTECT, related_name="+"
+        "metering.MeterPoint", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField()

@@ -38,7 +38,12 @@ class Customer(models.Model):
     # Lower-cased "surname first" (or company) name, for prefix search on one index.
     search_name = models.CharField(max_length=220)
     signed_up_by = models.ForeignKey(
-        "identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "identity.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField()
 
@@ -86,7 +91,9 @@ class Contact(models.Model):
         JOINT_HOLDER = "JOINT_HOLDER", "Joint account holder"
         AUTHORISED = "AUTHORISED", "Authorised third party"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     name = models.CharField(max_length=200)
     email = models.CharField(max_length=254, blank=True)
@@ -108,7 +115,9 @@ class MarketingConsent(models.Model):
         PHONE = "PHONE", "Phone"
         POST = "POST", "Post"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="consents", db_index=False
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     granted = models.BooleanField()
     recorded_at = models.DateTimeField()
@@ -133,7 +142,9 @@ class PriorityNeed(models.Model):
         HEARING_OR_SIGHT = "HEARING_OR_SIGHT", "Hearing or sight impairment"
         TEMPORARY = "TEMPORARY", "Temporary circumstances"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="priority_needs")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="priority_needs", db_index=False
+    )
     need = models.CharField(max_length=20, choices=Need.choices)
     note = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField()

@@ -53,7 +53,7 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     meter_point = models.ForeignKey(
-        "metering.MeterPoint", on_delete=models.PROTECT, related_name="+"
+        "metering.MeterPoint", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     capacity = models.ForeignKey(
         Capacity, on_delete=models.PROTECT, related_name="+", null=True, blank=True

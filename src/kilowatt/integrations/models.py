@@ -33,7 +33,9 @@ class UnmatchedReading(models.Model):
     """A reading for a meter point (or register) we do not know, kept as the file had it
     for a person to review; never dropped."""
 
-    flow_file = models.ForeignKey(FlowFile, on_delete=models.PROTECT, related_name="unmatched")
+    flow_file = models.ForeignKey(
+        FlowFile, on_delete=models.PROTECT, related_name="unmatched", db_index=False
+    )
     line = models.PositiveIntegerField()
     mpan_core = models.CharField(max_length=13)
     validation_status = models.CharField(max_length=1)

@@ -19,7 +19,9 @@ class MeterPoint(models.Model):
 
     identifier = models.CharField(max_length=13, unique=True)
     fuel = models.CharField(max_length=12, choices=Fuel.choices)
-    site = models.ForeignKey("properties.Site", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(
+        "properties.Site", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # Distributor ID (10-23) of the region: from the MPAN for electricity, given for gas.
     region = models.CharField(max_length=2)
     # Electricity only: the top line of the full MPAN.
@@ -58,7 +60,9 @@ class Meter(models.Model):
         METRIC = "METRIC", "Cubic metres"
         IMPERIAL = "IMPERIAL", "Hundreds of cubic feet"
 
-    meter_point = models.ForeignKey(MeterPoint, on_delete=models.PROTECT, related_name="meters")
+    meter_point = models.ForeignKey(
+        MeterPoint, on_delete=models.PROTECT, related_name="meters", db_index=False
+    )
     serial_number = models.CharField(max_length=20)
     type = models.CharField(max_length=12, choices=Type.choices)
     units = models.CharField(max_length=10, choices=Units.choices)
@@ -107,7 +111,9 @@ class Register(models.Model):
         PEAK = "PEAK", "Peak"
         OFF_PEAK = "OFF_PEAK", "Off-peak"
 
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="registers")
+    meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="registers", db_index=False
+    )
     identifier = models.CharField(max_length=3)
     band = models.CharField(max_length=10, choices=Band.choices)
     # The settlement estimate of a year's consumption through this register: the EAC for
@@ -159,8 +165,10 @@ class Read(models.Model):
     # Reads are written only by this context's operations, which place every reading on a
     # register that exists, under the read lock; registers are never deleted (a meter
     # point's meters are protected), so the check would never fail.
+    # No index of its own: ``read_meter_point_idx`` leads with it (every index costs each of
+    # a million inserts a batch).
     meter_point = models.ForeignKey(
-        MeterPoint, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        MeterPoint, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     meter = models.ForeignKey(
         Meter, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
@@ -186,6 +194,7 @@ class Read(models.Model):
     reference = models.CharField(max_length=100, blank=True)
     # Set by billing when a bill used this read, so a withdrawal can flag that bill.
     billed_reference = models.CharField(max_length=40, blank=True)
+    # Set on the rare withdrawn read; never searched by (no index to keep up).
     replaced_by = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -193,6 +202,7 @@ class Read(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     settled_at = models.DateTimeField(null=True, blank=True)
 

@@ -8,9 +8,10 @@ so the same code runs in the embedded default and in the tests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import polars as pl
@@ -28,6 +29,33 @@ def create_temp_table(name: str, columns: dict[str, str]) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         body = ", ".join(f"{column} {kind}" for column, kind in columns.items())
         cursor.execute(f"CREATE TEMPORARY TABLE {name} ({body})")
+
+
+@contextlib.contextmanager
+def staging_table(name: str, columns: dict[str, str]) -> Iterator[None]:
+    """A table for one step of a batch, gone when the block ends (write it with
+    ``write_temp``).
+
+    On PostgreSQL an unlogged table created inside the transaction rather than a
+    temporary one: a temporary table's pages are private to its session, so a query
+    reading one cannot use parallel workers, and a join of a million staged rows against
+    the book runs about twice as fast on two cores with them. Created in the transaction,
+    it vanishes with a rollback; it is dropped at the end of the block. The name is shared
+    by every session, so use it only under a lock that lets one batch at a time in.
+    Elsewhere, a temporary table.
+    """
+    if not bulk.is_postgresql():
+        create_temp_table(name, columns)
+        yield
+        return
+    body = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE UNLOGGED TABLE {name} ({body})")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def tune_for_batch() -> None:
@@ -76,7 +104,7 @@ def write_temp(table: str, frame: pl.DataFrame) -> int:
     if bulk.is_postgresql():
         _copy_in(table, columns, frame)
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")  # temporary tables get no statistics otherwise
+            cursor.execute(f"ANALYZE {table}")  # a fresh table has no statistics otherwise
         return frame.height
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:

@@ -27,6 +27,7 @@ SKIPPED = "SKIPPED"
 ACTUAL_READ_ON_DAY = "actual_read_on_day"
 NO_READ_TO_ESTIMATE_FROM = "no_read_to_estimate_from"
 NO_ANNUAL_CONSUMPTION = "no_annual_consumption"
+NO_CALORIFIC_VALUE = "no_calorific_value"
 
 # Registers of the meters in service on the day, each with its latest accepted read
 # before the day's end and the EAC/AQ in force, and the calorific value of the day.
@@ -108,7 +109,8 @@ def estimate_reads(
 
     Returns a row per register: ``meter_point_id``, ``register_id``, ``status`` (as
     ``record_read_frame`` answers, or ``SKIPPED``), ``rule`` (for skipped ones:
-    ``actual_read_on_day``, ``no_read_to_estimate_from``, ``no_annual_consumption``) and
+    ``actual_read_on_day``, ``no_read_to_estimate_from``, ``no_annual_consumption``,
+    ``no_calorific_value``) and
     ``read_id``.
     """
     day_start = datetime.datetime.combine(on, datetime.time(), zoneinfo.ZoneInfo(read_rules.LONDON))
@@ -123,8 +125,10 @@ def estimate_reads(
         .then(pl.lit(NO_READ_TO_ESTIMATE_FROM))
         .when(pl.col("last_date") >= on)
         .then(pl.lit(ACTUAL_READ_ON_DAY))
-        .when(pl.col("value_milli").is_null())
+        .when(pl.col("annual_kwh").is_null())
         .then(pl.lit(NO_ANNUAL_CONSUMPTION))
+        .when(pl.col("value_milli").is_null())
+        .then(pl.lit(NO_CALORIFIC_VALUE))
     )
     wanted = estimated.filter(pl.col("skip").is_null())
     skipped = estimated.filter(pl.col("skip").is_not_null()).select(

@@ -44,7 +44,7 @@ _FACTS_SQL = """
 SELECT k.row, p.id, m.id, r.id, p.fuel, m.units, m.digits, m.installed_date,
        m.removed_date, p.supply_start_date, p.supply_end_date,
        COALESCE(lr.annual_kwh, r.estimated_annual_kwh), lr.read_at, lr.value
-FROM _read_keys k
+FROM metering_read_keys_stage k
 LEFT JOIN metering_meterpoint p ON p.identifier = k.identifier
 LEFT JOIN metering_meter m ON m.meter_point_id = p.id AND (
     m.serial_number = k.serial
@@ -146,8 +146,10 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
         register=pl.col("register").fill_null("").str.strip_chars().str.strip_chars_start("0"),
         read_date=pl.col("read_at").dt.convert_time_zone(read_rules.LONDON).dt.date(),
     )
-    frames.create_temp_table(
-        "_read_keys",
+    # Joined against the whole book: staged where parallel workers can read it (the
+    # caller holds the read lock, so one batch at a time uses the name).
+    with frames.staging_table(
+        "metering_read_keys_stage",
         {
             "row": "bigint",
             "identifier": "varchar(32)",
@@ -155,10 +157,10 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
             "register": "varchar(10)",
             "read_date": "date",
         },
-    )
-    frames.write_temp("_read_keys", keys)
-    sql = _FACTS_SQL.format(latest=_LATEST_JOIN[frames.vendor()])
-    found = frames.read_frame(sql, [], _FACTS_SCHEMA)
+    ):
+        frames.write_temp("metering_read_keys_stage", keys)
+        sql = _FACTS_SQL.format(latest=_LATEST_JOIN[frames.vendor()])
+        found = frames.read_frame(sql, [], _FACTS_SCHEMA)
     placed = found.filter(pl.col("register_id").is_not_null())
     counts = placed.group_by("row").agg(matches=pl.len())
     placed = placed.join(counts, on="row").filter(pl.col("matches") == 1).drop("matches")
