@@ -10,8 +10,12 @@ from __future__ import annotations
 import ast
 import dataclasses
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
 
 from kilowatt import validation
 from kilowatt.customers.domain.customers import CONSENT_CHANNELS
@@ -69,13 +73,14 @@ def signed_in(principal: Principal) -> SignedIn:
 @dataclasses.dataclass(frozen=True)
 class SearchRow:
     number: str
+    url: str
     name: str
     is_business: bool
     kind_label: str
     company_number: str
     email: str
     phone: str
-    customer_since: datetime.datetime
+    customer_since: str  # "Mar 2024"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +99,20 @@ class SearchResults:
         return len(self.rows) >= self.limit
 
 
+_A_CUSTOMER_NUMBER = "C00000000"
+
+
+@functools.cache
+def _customer_url_pattern() -> str:
+    return reverse("portals:customer", kwargs={"number": _A_CUSTOMER_NUMBER})
+
+
+def customer_url(number: str) -> str:
+    """Return a customer page's address: one URL reversal per process, not per row (a
+    results list of 50 spent a quarter of its time reversing the same pattern)."""
+    return _customer_url_pattern().replace(_A_CUSTOMER_NUMBER, number)
+
+
 def search_results(text: str, result: Any, *, limit: int) -> SearchResults:
     """Shape a ``search_customers`` result for the results list."""
     return SearchResults(
@@ -102,13 +121,14 @@ def search_results(text: str, result: Any, *, limit: int) -> SearchResults:
         rows=tuple(
             SearchRow(
                 number=customer.number,
+                url=customer_url(customer.number),
                 name=customer.display_name,
                 is_business=customer.kind == "BUSINESS",
                 kind_label=customer.get_kind_display(),
                 company_number=customer.company_number,
                 email=customer.email,
                 phone=customer.phone,
-                customer_since=customer.created_at,
+                customer_since=timezone.localtime(customer.created_at).strftime("%b %Y"),
             )
             for customer in result.customers
         ),
