@@ -40,9 +40,9 @@ def staging_table(name: str, columns: dict[str, str]) -> Iterator[None]:
     temporary one: a temporary table's pages are private to its session, so a query
     reading one cannot use parallel workers, and a join of a million staged rows against
     the book runs about twice as fast on two cores with them. Created in the transaction,
-    it vanishes with a rollback; it is dropped at the end of the block. The name is shared
-    by every session, so use it only under a lock that lets one batch at a time in.
-    Elsewhere, a temporary table.
+    it vanishes with a rollback; it is dropped at the end of the block. Its name is seen by
+    every session: make it the session's own (``session_tag``). Elsewhere, a temporary
+    table.
     """
     if not bulk.is_postgresql():
         create_temp_table(name, columns)
@@ -56,6 +56,15 @@ def staging_table(name: str, columns: dict[str, str]) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def session_tag() -> str:
+    """Return a name part that is this database session's own (PostgreSQL's backend
+    process id), for staging tables two sessions may create at once."""
+    if not bulk.is_postgresql():
+        return "local"  # temporary tables: every connection has its own anyway
+    connection.ensure_connection()
+    return str(connection.connection.info.backend_pid)
 
 
 def tune_for_batch() -> None:

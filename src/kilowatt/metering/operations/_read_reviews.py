@@ -14,7 +14,7 @@ is the latest accepted read's, ``models.Read``):
   settled again when it is the latest. (Reads after that keep their figures: each was
   right for the advance it had.)
 
-Reviews take the one-writer lock on reads (``_reads._lock_reads``) as batches do, so a
+Reviews take the read lock of the read's meter point (``_reads.lock_reads_of``) as batches do, so a
 batch and a decision never judge or settle a register against each other's half-work.
 """
 
@@ -33,6 +33,14 @@ from kilowatt.platform.errors import InvalidInput, NotFound
 
 ACCEPT = "ACCEPT"
 REFUSE = "REFUSE"
+
+
+def _lock_reads_of_read(read_id: int) -> None:
+    """Take the read lock of the read's meter point first, as batches do, so a batch and
+    a decision never judge or settle a register against each other's half-work."""
+    meter_point_id = models.Read.objects.filter(id=read_id).values_list("meter_point_id", flat=True)
+    for point in meter_point_id:
+        _reads.lock_reads_of(meter_point_id=point)
 
 
 def _locked_read(read_id: int) -> models.Read:
@@ -75,7 +83,7 @@ def resolve_held_read(
     :raises InvalidInput: the read is not held, the decision is unknown, or a refusal
         has no note.
     """
-    _reads._lock_reads()
+    _lock_reads_of_read(read_id)
     read = _locked_read(read_id)
     if read.status != "HELD":
         raise InvalidInput.one(field="read", rule="held", message="only a held read can be decided")
@@ -182,7 +190,7 @@ def withdraw_read(
     :raises NotFound: no such read.
     :raises InvalidInput: the read is already withdrawn or refused, or no reason given.
     """
-    _reads._lock_reads()
+    _lock_reads_of_read(read_id)
     read = _locked_read(read_id)
     if read.status in ("WITHDRAWN", "REFUSED"):
         raise InvalidInput.one(

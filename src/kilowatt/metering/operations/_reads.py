@@ -44,7 +44,7 @@ _FACTS_SQL = """
 SELECT k.row, p.id, m.id, r.id, p.fuel, m.units, m.digits, m.installed_date,
        m.removed_date, p.supply_start_date, p.supply_end_date,
        COALESCE(lr.annual_kwh, r.estimated_annual_kwh), lr.read_at, lr.value
-FROM metering_read_keys_stage k
+FROM {stage} k
 LEFT JOIN metering_meterpoint p ON p.identifier = k.identifier
 LEFT JOIN metering_meter m ON m.meter_point_id = p.id AND (
     m.serial_number = k.serial
@@ -146,10 +146,11 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
         register=pl.col("register").fill_null("").str.strip_chars().str.strip_chars_start("0"),
         read_date=pl.col("read_at").dt.convert_time_zone(read_rules.LONDON).dt.date(),
     )
-    # Joined against the whole book: staged where parallel workers can read it (the
-    # caller holds the read lock, so one batch at a time uses the name).
+    # Joined against the whole book: staged where parallel workers can read it, under a
+    # name of this connection's own (batches of other meter points run side by side).
+    stage = f"metering_read_keys_{frames.session_tag()}"
     with frames.staging_table(
-        "metering_read_keys_stage",
+        stage,
         {
             "row": "bigint",
             "identifier": "varchar(32)",
@@ -158,8 +159,8 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
             "read_date": "date",
         },
     ):
-        frames.write_temp("metering_read_keys_stage", keys)
-        sql = _FACTS_SQL.format(latest=_LATEST_JOIN[frames.vendor()])
+        frames.write_temp(stage, keys)
+        sql = _FACTS_SQL.format(stage=stage, latest=_LATEST_JOIN[frames.vendor()])
         found = frames.read_frame(sql, [], _FACTS_SCHEMA)
     placed = found.filter(pl.col("register_id").is_not_null())
     counts = placed.group_by("row").agg(matches=pl.len())
@@ -233,10 +234,13 @@ def _number_kept(judged: pl.DataFrame) -> pl.DataFrame:
     kept = (
         pl.col("register_id").is_not_null() & (pl.col("status") != read_rules.DUPLICATE) & storable
     )
-    ids = bulk.reserve_id_range(models.Read, judged.select(kept.sum()).item())
-    return judged.sort("row").with_columns(
-        read_id=pl.when(kept).then(kept.cast(pl.Int64).cum_sum() - 1 + ids.start)
-    )
+    count = judged.select(kept.sum()).item()
+    judged = judged.sort("row").with_columns(_kept=kept)
+    if not count:
+        return judged.drop("_kept").with_columns(read_id=pl.lit(None, pl.Int64))
+    ids = bulk.reserve_id_blocks(models.Read, count)
+    numbered = judged.filter(pl.col("_kept")).select("row").with_columns(read_id=ids)
+    return judged.drop("_kept").join(numbered, on="row", how="left")
 
 
 def _annual_consumption(judged: pl.DataFrame, *, recalculate: bool) -> pl.DataFrame:
@@ -520,14 +524,45 @@ def _restate_after_backdated(judged: pl.DataFrame, *, as_at: datetime.datetime) 
         restate_following(register_id=register_id, after=read_at, as_at=as_at)
 
 
-def _lock_reads() -> None:
-    """Let one writer of reads at a time judge and write (PostgreSQL; SQLite writers take
-    turns anyway): two batches judged against the same latest read would both count the
-    advance after it. Plain reads of the table are not blocked. The lock lasts until the
-    transaction ends."""
-    if bulk.is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE metering_read IN SHARE ROW EXCLUSIVE MODE")
+# Writers of reads take turns per slice of the book, not for the whole table: a batch locks
+# the slices of the meter points it names (in ascending order, so two batches never wait
+# on each other in a circle) before it reads their latest reads, and holds them to the
+# end of its transaction. Two batches of different meter points run side by side (a
+# customer's reading does not wait behind a million-row flow of other meter points); two
+# of the same meter point take turns, so they never judge against the same latest read.
+READ_LOCK_CLASS = 4_104  # the advisory lock namespace of reads ("R" 4, ... any constant)
+READ_LOCK_SLICES = 64
+
+
+def _lock_slice_expr(identifier: pl.Expr) -> pl.Expr:
+    """A stored meter point identifier's lock slice: its last six digits, modulo."""
+    digits = identifier.str.slice(-6).cast(pl.Int64, strict=False).fill_null(0)
+    return digits % READ_LOCK_SLICES
+
+
+def _lock_reads(identifiers: pl.Series) -> None:
+    """Take the read locks of these meter points (stored identifiers) until the
+    transaction ends (PostgreSQL; SQLite writers take turns anyway)."""
+    if not bulk.is_postgresql():
+        return
+    slices = (
+        identifiers.to_frame("identifier")
+        .select(_lock_slice_expr(pl.col("identifier")).unique().sort())
+        .to_series()
+        .to_list()
+    )
+    with connection.cursor() as cursor:
+        for number in slices:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [READ_LOCK_CLASS, number])
+
+
+def lock_reads_of(*, meter_point_id: int) -> None:
+    """Take the read lock of one meter point, for a person's decision on one of its
+    reads (``_lock_reads``)."""
+    identifier = models.MeterPoint.objects.filter(id=meter_point_id).values_list(
+        "identifier", flat=True
+    )
+    _lock_reads(pl.Series(list(identifier), dtype=pl.String))
 
 
 def _check_source(source: str) -> None:
@@ -558,8 +593,8 @@ def record_read_frame(
     """
     _check_source(source)
     frames.tune_for_batch()
-    _lock_reads()
     batch = batch.cast(BATCH_SCHEMA)  # type: ignore[arg-type]
+    _lock_reads(batch.select(supply.stored_identifier_expr("meter_point")).to_series())
     batch = batch.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     facts = _register_facts(batch)
     placed = facts.filter(pl.col("register_id").is_not_null())
@@ -582,7 +617,7 @@ def record_read_frame(
     judged = _annual_consumption(judged, recalculate=source != models.Read.Source.ESTIMATE)
     _write(judged, source=source, received_by=received_by, reference=reference, as_at=as_at)
     _restate_after_backdated(judged, as_at=as_at)
-    return judged.select("row", "status", "rule", "message", "read_id")
+    return judged.select("row", "status", "rule", "message", "read_id").sort("row")
 
 
 def record_reads(
