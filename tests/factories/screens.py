@@ -129,6 +129,7 @@ class Supplied:
     full_mpans: tuple[str, ...]  # 21 characters
     mprns: tuple[str, ...]
     postcodes: tuple[str, ...]
+    contact_ids: tuple[int, ...] = ()
 
 
 def _supply(
@@ -188,8 +189,12 @@ def home_customer(
     email: str = "ada@example.org",
     priority_needs: tuple[str, ...] = (),
     consents: tuple[tuple[str, bool], ...] = (("EMAIL", True), ("SMS", False)),
+    profile_class: str = "01",
+    contact_name: str = "",
 ) -> Supplied:
-    """Sign up a home customer (``by`` becomes their agent) supplied at one address."""
+    """Sign up a home customer (``by`` becomes their agent) supplied at one address
+    (profile class 02 gives an Economy 7 meter, DAY and NIGHT registers); with a
+    ``contact_name``, a PRIMARY contact a login can be linked to (``Supplied.contact_ids``)."""
     customer = customer_operations.create_customer(
         by=by,
         details=CustomerDetails(
@@ -202,6 +207,7 @@ def home_customer(
             phone="07700 900123",
             consents=consents,
             priority_needs=priority_needs,
+            contacts=(ContactDetails(role="PRIMARY", name=contact_name),) if contact_name else (),
         ),
         as_at=AS_AT,
     )
@@ -211,7 +217,7 @@ def home_customer(
         customer_number=customer.number,
         customer_kind="RESIDENTIAL",
         payment_method="DIRECT_DEBIT",
-        sites=[(address, region, with_gas, "01")],
+        sites=[(address, region, with_gas, profile_class)],
     )
     return Supplied(
         number=customer.number,
@@ -221,6 +227,7 @@ def home_customer(
         full_mpans=tuple(full_mpans),
         mprns=tuple(mprns),
         postcodes=(address.postcode.upper(),),
+        contact_ids=tuple(contact.id for contact in customer.contacts.order_by("id")),
     )
 
 

@@ -19,7 +19,7 @@ from kilowatt.customers import queries as customer_queries
 from kilowatt.identity.domain.roles import Principal, Reach
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import audit
-from kilowatt.platform.errors import NotFound
+from kilowatt.platform.errors import NotAllowed, NotFound
 from kilowatt.platform.periods import LONDON, DatePeriod, london_date
 from kilowatt.properties import queries as property_queries
 
@@ -386,3 +386,63 @@ def customer_view(principal: Principal, *, number: str) -> CustomerView:
             windows=_supply_windows(accounts), per_meter_point=READS_PER_METER_POINT
         ),
     )
+
+
+# --- a customer's own meter points, for the page where they give readings ---------------
+
+READS_ON_OWN_PAGE = 24
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnMeterPoint:
+    """A meter point one of a customer's accounts supplies today."""
+
+    meter_point: object  # MeterPoint, with its meters and their registers
+    site: object  # Site
+    account_number: str
+    reads: list  # ReadRows, newest first, from the customer's own time there
+
+
+def own_meter_points(
+    principal: Principal, *, today: datetime.date, reads_per_meter_point: int = READS_ON_OWN_PAGE
+) -> list[OwnMeterPoint]:
+    """Return the meter points a customer's own accounts supply on ``today`` (in the order
+    their accounts were opened and their agreements began), each with its site and its
+    newest reads from the customer's own time there (``reads_per_meter_point``, one query
+    for all). A fixed number of queries, however many meter points and reads.
+
+    :raises NotAllowed: ``principal`` is not a customer (staff, who reach customers
+        rather than own meter points, or an anonymous visitor).
+    """
+    if principal.reach is not Reach.OWN:
+        raise NotAllowed(f"{principal.username} has no meter points of their own")
+    accounts = list(_with_agreements(visible_accounts(principal)).order_by("id"))
+    supplied: dict[int, str] = {}  # meter point id -> the account supplying it today
+    for account in accounts:
+        for agreement in account.agreements.all():
+            if DatePeriod(agreement.valid_from, agreement.valid_to).contains(today):
+                supplied.setdefault(agreement.meter_point_id, account.number)
+    if not supplied:
+        return []
+    points = {p.id: p for p in metering_queries.meter_points_by_ids(ids=list(supplied))}
+    sites = {
+        s.id: s
+        for s in property_queries.sites_by_ids(ids=sorted({p.site_id for p in points.values()}))
+    }
+    windows = {
+        point_id: window
+        for point_id, window in _supply_windows(accounts).items()
+        if point_id in supplied
+    }
+    reads = metering_queries.latest_reads_of_meter_points(
+        windows=windows, per_meter_point=reads_per_meter_point
+    )
+    return [
+        OwnMeterPoint(
+            meter_point=points[point_id],
+            site=sites[points[point_id].site_id],
+            account_number=account_number,
+            reads=reads.get(point_id, []),
+        )
+        for point_id, account_number in supplied.items()
+    ]

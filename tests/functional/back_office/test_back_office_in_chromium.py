@@ -204,6 +204,8 @@ def test_a_customer_login_is_refused_the_back_office(book, new_page):
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(people.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/my/meter-readings/$"))  # a customer lands on their own page
 
+    page.goto("/customers/")
     page.get_by_role("heading", name="This page is not available to you").wait_for()
     assert "Lovelace" not in page.content()

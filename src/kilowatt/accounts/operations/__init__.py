@@ -21,7 +21,12 @@ from kilowatt.accounts.operations._bulk import (
     set_aside_account_indexes,
     tariff_ids_by_code,
 )
-from kilowatt.accounts.operations._reads import SubmittedRead, submit_read
+from kilowatt.accounts.operations._reads import (
+    RegisterReading,
+    SubmittedRead,
+    submit_meter_reading,
+    submit_read,
+)
 from kilowatt.accounts.operations._supply import (
     create_site,
     register_meter_point,
@@ -36,6 +41,7 @@ __all__ = [
     "PRICE_CAP_COLUMNS",
     "TARIFF_COLUMNS",
     "TARIFF_RATE_COLUMNS",
+    "RegisterReading",
     "SubmittedRead",
     "account_number",
     "add_agreement",
@@ -51,6 +57,7 @@ __all__ = [
     "recorded_price_caps",
     "register_meter_point",
     "set_aside_account_indexes",
+    "submit_meter_reading",
     "submit_read",
     "tariff_ids_by_code",
     "update_account",

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Sequence
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -23,7 +25,7 @@ from kilowatt.accounts import queries
 from kilowatt.identity.domain.roles import Permission, Principal, Role
 from kilowatt.metering import operations as metering_operations
 from kilowatt.platform import periods as periods_rules
-from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound
+from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound, Problem
 
 # Which input field a refused reading's rule is about.
 _FIELD_OF_RULE = {
@@ -129,3 +131,60 @@ def submit_read(
         read_id=outcome.read_id,
         has_photo=kept_photo,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisterReading:
+    """One register's value in a reading of a whole meter (day and night on Economy 7),
+    with a photo of it if given."""
+
+    register: str
+    value: Decimal
+    photo: bytes | None = None
+    photo_content_type: str = ""
+
+
+@transaction.atomic
+def submit_meter_reading(
+    *,
+    by: Principal,
+    identifier: str,
+    read_at: datetime.datetime,
+    readings: Sequence[RegisterReading],
+    as_at: datetime.datetime,
+) -> list[SubmittedRead]:
+    """Record a reading of every register of a meter at once (``submit_read`` each): all
+    or nothing, so a refusal of any keeps none of them.
+
+    :raises NotFound: no such meter point, or ``by`` may not see it.
+    :raises NotAllowed: ``by`` may not give readings.
+    :raises InvalidInput: one or more readings were refused; each problem's field is
+        ``readings.<n>.<field>`` (``n`` counting from 0 in the order given).
+    """
+    problems: list[Problem] = []
+    outcomes = []
+    for number, reading in enumerate(readings):
+        try:
+            outcomes.append(
+                submit_read(
+                    by=by,
+                    identifier=identifier,
+                    read=metering_operations.ReadIn(
+                        meter_point=identifier,
+                        read_at=read_at,
+                        value=reading.value,
+                        register=reading.register,
+                    ),
+                    photo=reading.photo,
+                    photo_content_type=reading.photo_content_type,
+                    as_at=as_at,
+                )
+            )
+        except InvalidInput as refused:  # its own transaction kept nothing of it
+            problems += [
+                Problem(field=f"readings.{number}.{p.field}", rule=p.rule, message=p.message)
+                for p in refused.problems
+            ]
+    if problems:
+        raise InvalidInput(problems)  # and the readings accepted before it are undone
+    return outcomes

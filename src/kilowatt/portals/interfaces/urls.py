@@ -1,16 +1,16 @@
-"""Pages: the back office (staff) for now; customer and agent portals come later."""
+"""Pages: the back office (staff) and a customer's own pages (``/my/...``)."""
 
 from django.urls import path
-from django.views.generic import RedirectView
 
 from kilowatt.portals.interfaces import pages
 
 app_name = "portals"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="portals:search"), name="home"),
+    path("", pages.home, name="home"),
     path("login/", pages.sign_in, name="sign_in"),
     path("logout/", pages.sign_out, name="sign_out"),
+    path("my/meter-readings/", pages.my_meter_readings, name="my_meter_readings"),
     path("customers/", pages.search, name="search"),
     path("customers/<str:number>/", pages.customer, name="customer"),
     path("meter-points/<str:identifier>/book/", pages.book_appointment, name="book_appointment"),

@@ -1,4 +1,5 @@
-"""The back office's pages: sign in, customer search, the customer page and its edit form.
+"""The portal's pages: sign in, the back office (customer search, the customer page and
+its edit form, the work queues) and a customer's own pages (``/my/...``).
 
 Each view parses its input, makes one call to a context's ``queries`` or ``operations``,
 shapes the answer into plain records (``_shapes``) and renders them; the context's
@@ -13,6 +14,8 @@ from kilowatt.portals.interfaces.pages._field import (
     field_job,
     field_jobs,
 )
+from kilowatt.portals.interfaces.pages._home import home
+from kilowatt.portals.interfaces.pages._my_readings import my_meter_readings
 from kilowatt.portals.interfaces.pages._read_exceptions import (
     read_exception,
     read_exception_photo,
@@ -34,6 +37,8 @@ __all__ = [
     "customer",
     "field_job",
     "field_jobs",
+    "home",
+    "my_meter_readings",
     "read_exception",
     "read_exception_photo",
     "read_exceptions",

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kilowatt import validation
 from kilowatt.customers.domain.customers import CONSENT_CHANNELS
-from kilowatt.identity.domain.roles import Permission, Principal
+from kilowatt.identity.domain.roles import Permission, Principal, Reach
 from kilowatt.platform.periods import DatePeriod
 from kilowatt.validation.mpan import PROFILE_CLASSES
 
@@ -51,6 +51,7 @@ class SignedIn:
     may_book_appointments: bool = False
     may_work_field_jobs: bool = False
     may_work_cases: bool = False
+    is_customer: bool = False  # sees their own accounts: the customer pages, not the back office
 
 
 def signed_in(principal: Principal) -> SignedIn:
@@ -64,6 +65,7 @@ def signed_in(principal: Principal) -> SignedIn:
         may_book_appointments=principal.may(Permission.BOOK_APPOINTMENTS),
         may_work_field_jobs=principal.may(Permission.WORK_FIELD_JOBS),
         may_work_cases=principal.may(Permission.WORK_CASES),
+        is_customer=principal.reach is Reach.OWN,
     )
 
 
@@ -634,4 +636,224 @@ def settlement_flag_queue(flags: list[Any], *, total: int, limit: int) -> Settle
         rows=[settlement_flag(flag) for flag in flags],
         total=total,
         next_after=flags[-1].id if len(flags) == limit else None,
+    )
+
+
+# --- a customer's own meter readings ----------------------------------------------------
+
+# Who gave a read, as the customer would say it.
+_SOURCE_WORDS = {
+    "CUSTOMER": "You",
+    "AGENT": "You, by phone",
+    "FIELD": "Our meter reader",
+    "SMART": "Your smart meter",
+    "INDUSTRY": "Industry meter reader",
+    "ESTIMATE": "Estimated by us",
+}
+_STATUS_WORDS = {
+    "ACCEPTED": "Accepted",
+    "HELD": "Being checked",
+    "REFUSED": "Not used",
+    "WITHDRAWN": "Withdrawn",
+}
+# What became of a reading just given, in plain words.
+OUTCOME_WORDS = {
+    "ACCEPTED": "Thanks, we have your reading",
+    "DUPLICATE": "We already had this reading",
+    "HELD": "We will check this reading",
+}
+
+
+def why_held(message: str) -> str:
+    """Return a held reading's message to follow "We will check this reading: " (its
+    own closing "; we will check it" said once is enough)."""
+    text = message.strip()
+    cut = text.lower().find("; we will check")
+    if cut > 0:
+        text = text[:cut] + "."
+    return text[:1].lower() + text[1:] if text else text
+
+
+@dataclasses.dataclass(frozen=True)
+class MyRead:
+    read_at: datetime.datetime
+    register: str
+    band_label: str
+    value: str
+    source_label: str
+    is_estimated: bool
+    status: str  # lower case, for the badge's class
+    status_label: str
+    message: str  # why it is being checked or was not used; "" otherwise
+    has_photo: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisterInput:
+    """One register's fields on the reading form."""
+
+    register: str
+    band_label: str
+    value_name: str
+    photo_name: str
+    value: str  # as typed, when the form comes back
+    value_problem: str
+    photo_problem: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadingOutcome:
+    kind: str  # accepted, duplicate or held
+    text: str  # "Thanks, we have your reading"
+    register: str = ""
+    register_label: str = ""  # "Day": said only on a meter of several registers
+
+
+@dataclasses.dataclass(frozen=True)
+class FormState:
+    """A reading form as the customer sent it, with each problem beside its field
+    (field "" for the form as a whole)."""
+
+    meter_point: str
+    read_at: str
+    values: dict[str, str]
+    problems: dict[str, list[str]]
+
+
+@dataclasses.dataclass(frozen=True)
+class MyMeterPoint:
+    identifier: str
+    identifier_display: str
+    identifier_kind: str  # MPAN or MPRN
+    anchor: str  # the section's id
+    is_electricity: bool
+    fuel_label: str
+    address: str
+    postcode: str
+    meter_serial: str  # "" without a meter in service
+    units_label: str
+    digits: int
+    registers: tuple[RegisterInput, ...]
+    read_at: str  # the form's date and time, as a datetime-local input shows it
+    read_at_problem: str
+    problems: tuple[str, ...]  # about the form as a whole
+    refused: bool  # the form came back: nothing was kept
+    outcomes: tuple[ReadingOutcome, ...]
+    reads: tuple[MyRead, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class MyReadings:
+    meter_points: tuple[MyMeterPoint, ...]
+    latest_read_at: str  # now, the latest moment the date field takes
+
+
+def _my_read(read: Any) -> MyRead:
+    held_or_not_used = read.status in ("HELD", "REFUSED")
+    return MyRead(
+        read_at=read.read_at,
+        register=read.register,
+        band_label=read.band.replace("_", "-").title(),
+        value=_number(read.value),
+        source_label=_SOURCE_WORDS.get(read.source, read.source.title()),
+        is_estimated=read.source == "ESTIMATE",
+        status=read.status.lower(),
+        status_label=_STATUS_WORDS.get(read.status, read.status.title()),
+        message=read.message if held_or_not_used else "",
+        has_photo=read.has_photo,
+    )
+
+
+def _meter_in_service(point: Any) -> Any:
+    meters = [meter for meter in point.meters.all() if meter.removed_date is None]
+    return max(meters, key=lambda meter: (meter.installed_date, meter.id)) if meters else None
+
+
+def _my_meter_point(
+    own: Any,
+    *,
+    now_input: str,
+    outcomes: list[ReadingOutcome],
+    form: FormState | None,
+) -> MyMeterPoint:
+    point, site = own.meter_point, own.site
+    is_electricity = point.fuel == "ELECTRICITY"
+    meter = _meter_in_service(point)
+    if form is not None and form.meter_point != point.identifier:
+        form = None
+    problems = form.problems if form is not None else {}
+    registers = tuple(
+        RegisterInput(
+            register=register.identifier,
+            band_label=register.get_band_display(),
+            value_name=f"value-{register.identifier}",
+            photo_name=f"photo-{register.identifier}",
+            value=form.values.get(register.identifier, "") if form is not None else "",
+            value_problem="; ".join(problems.get(f"value-{register.identifier}", [])),
+            photo_problem="; ".join(problems.get(f"photo-{register.identifier}", [])),
+        )
+        for register in (meter.registers.all() if meter is not None else ())
+    )
+    bands = {r.register: r.band_label for r in registers}
+    shown = {f"value-{r.register}" for r in registers} | {f"photo-{r.register}" for r in registers}
+    shown.add("read_at")
+    return MyMeterPoint(
+        identifier=point.identifier,
+        identifier_display=group_digits(point.identifier, is_electricity=is_electricity),
+        identifier_kind="MPAN" if is_electricity else "MPRN",
+        anchor=f"mp-{point.identifier}",
+        is_electricity=is_electricity,
+        fuel_label=point.get_fuel_display(),
+        address=", ".join(line for line in (site.address_line_1, site.town) if line),
+        postcode=site.postcode,
+        meter_serial=meter.serial_number if meter is not None else "",
+        units_label=meter.get_units_display() if meter is not None else "",
+        digits=meter.digits if meter is not None else 0,
+        registers=registers,
+        read_at=form.read_at if form is not None else now_input,
+        read_at_problem="; ".join(problems.get("read_at", [])),
+        problems=tuple(
+            message
+            for field, messages in problems.items()
+            if field not in shown
+            for message in messages
+        ),
+        refused=form is not None,
+        outcomes=tuple(
+            dataclasses.replace(outcome, register_label=bands.get(outcome.register, ""))
+            if len(registers) > 1
+            else outcome
+            for outcome in outcomes
+        ),
+        # Newest first; the registers of one moment in their order (day before night).
+        reads=tuple(
+            _my_read(read)
+            for read in sorted(
+                own.reads, key=lambda read: (-read.read_at.timestamp(), read.register)
+            )
+        ),
+    )
+
+
+def my_readings(
+    own_points: list[Any],
+    *,
+    now_input: str,
+    outcomes: dict[str, list[ReadingOutcome]],
+    form: FormState | None = None,
+) -> MyReadings:
+    """Shape ``accounts.queries.own_meter_points`` for the customer's meter readings page,
+    with what became of the readings just given (by meter point identifier) and, when a
+    reading was refused, its form as sent."""
+    return MyReadings(
+        meter_points=tuple(
+            _my_meter_point(
+                own,
+                now_input=now_input,
+                outcomes=outcomes.get(own.meter_point.identifier, []),
+                form=form,
+            )
+            for own in own_points
+        ),
+        latest_read_at=now_input,
     )
