@@ -331,23 +331,52 @@ class CustomerView:
 READS_PER_METER_POINT = 5
 
 
-def _supply_windows(
+def _supply_periods(
     accounts: list[models.Account],
-) -> dict[int, tuple[datetime.datetime, datetime.datetime | None]]:
-    """Return, per meter point, the moments from the first of the customer's agreements
-    on it to the end of the last (None: still open): the reads that are theirs."""
-    spans: dict[int, tuple[datetime.date, datetime.date | None]] = {}
+) -> dict[int, list[tuple[datetime.datetime, datetime.datetime | None]]]:
+    """Return, per meter point, the customer's own periods there as moments ``[from,
+    to)`` (to None: still open), one per agreement: the reads that are theirs."""
+    periods: dict[int, list[tuple[datetime.datetime, datetime.datetime | None]]] = {}
     for account in accounts:
         for agreement in account.agreements.all():
-            start, end = agreement.valid_from, agreement.valid_to
-            if agreement.meter_point_id in spans:
-                first, last = spans[agreement.meter_point_id]
-                start = min(start, first)
-                end = None if end is None or last is None else max(end, last)
-            spans[agreement.meter_point_id] = (start, end)
+            periods.setdefault(agreement.meter_point_id, []).append(
+                (
+                    _london_midnight(agreement.valid_from),
+                    None if agreement.valid_to is None else _london_midnight(agreement.valid_to),
+                )
+            )
+    return periods
+
+
+def _own_latest_reads(
+    periods: dict[int, list[tuple[datetime.datetime, datetime.datetime | None]]],
+    *,
+    per_meter_point: int,
+) -> dict[int, list]:
+    """Return the newest reads of each meter point from the customer's own periods there,
+    in one query: fetched over the span from the first period's start to the last one's
+    end, then kept only inside a period (a customer who left and came back does not see
+    whoever lived there in between)."""
+    windows = {
+        point_id: (
+            min(start for start, _ in spans),
+            None if any(end is None for _, end in spans) else max(e for _, e in spans if e),
+        )
+        for point_id, spans in periods.items()
+    }
+    fetched = metering_queries.latest_reads_of_meter_points(
+        windows=windows, per_meter_point=per_meter_point
+    )
     return {
-        point_id: (_london_midnight(start), None if end is None else _london_midnight(end))
-        for point_id, (start, end) in spans.items()
+        point_id: [
+            row
+            for row in rows
+            if any(
+                start <= row.read_at and (end is None or row.read_at < end)
+                for start, end in periods[point_id]
+            )
+        ]
+        for point_id, rows in fetched.items()
     }
 
 
@@ -382,9 +411,7 @@ def customer_view(principal: Principal, *, number: str) -> CustomerView:
         meter_points=points,
         sites=sites,
         trail=audit.trail_for(trails=trails),
-        reads=metering_queries.latest_reads_of_meter_points(
-            windows=_supply_windows(accounts), per_meter_point=READS_PER_METER_POINT
-        ),
+        reads=_own_latest_reads(_supply_periods(accounts), per_meter_point=READS_PER_METER_POINT),
     )
 
 
@@ -429,14 +456,12 @@ def own_meter_points(
         s.id: s
         for s in property_queries.sites_by_ids(ids=sorted({p.site_id for p in points.values()}))
     }
-    windows = {
-        point_id: window
-        for point_id, window in _supply_windows(accounts).items()
+    periods = {
+        point_id: spans
+        for point_id, spans in _supply_periods(accounts).items()
         if point_id in supplied
     }
-    reads = metering_queries.latest_reads_of_meter_points(
-        windows=windows, per_meter_point=reads_per_meter_point
-    )
+    reads = _own_latest_reads(periods, per_meter_point=reads_per_meter_point)
     return [
         OwnMeterPoint(
             meter_point=points[point_id],

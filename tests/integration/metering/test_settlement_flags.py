@@ -396,3 +396,50 @@ class TestTheFlagsApi:
         )
 
         assert (response.status_code, response.json()) == (404, {"detail": "Not found"})
+
+
+def _expected(annual: str, since: datetime.date, until: datetime.date, kwh: int) -> Decimal:
+    (row,) = settlement.recalculate(
+        pl.DataFrame(
+            {
+                "fuel": ["ELECTRICITY"],
+                "previous_date": [since],
+                "read_date": [until],
+                "consumption_milli": [kwh * 1000],
+                "annual_kwh": [float(annual)],
+            }
+        )
+    ).iter_rows(named=True)
+    return Decimal(str(row["new_kwh"]))
+
+
+class TestFiguresInForceOnTheirOwnDate:
+    def test_a_back_dated_read_carries_the_figure_of_its_date_and_the_next_is_reblended(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        _opening, march = one_by_one(point, (at(2026, 1, 1), "1000"), (at(2026, 3, 1), "1480"))
+        assert figure(march) != Decimal("2900.0")
+
+        (february,) = record(point, (at(2026, 2, 1), "1250"))
+
+        assert figure(february) == Decimal("2900.0")  # January's, not March's
+        assert figure(march) == _expected(
+            "2900.0", datetime.date(2026, 2, 1), datetime.date(2026, 3, 1), 230
+        )
+
+    def test_a_held_read_accepted_before_a_later_one_restates_it_from_its_own_figure(self):
+        point = supply.meter_point(annual_kwh=("2900",))
+        _december, january = one_by_one(point, (at(2025, 12, 1), "700"), (at(2026, 1, 1), "1000"))
+        (february,) = record(point, (at(2026, 2, 1), "1250"))
+        models.Read.objects.filter(id=february.read_id).update(
+            status="HELD", rule="checked", annual_kwh=None
+        )
+        (april,) = record(point, (at(2026, 4, 1), "1700"))  # judged against January
+
+        operations.resolve_held_read(
+            read_id=february.read_id, decision="ACCEPT", note="", actor=PERSON, as_at=AS_AT
+        )
+
+        assert figure(february) == figure(january) != Decimal("2900.0")
+        assert figure(april) == _expected(
+            str(figure(january)), datetime.date(2026, 2, 1), datetime.date(2026, 4, 1), 450
+        )

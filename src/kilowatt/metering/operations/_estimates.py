@@ -92,6 +92,15 @@ def _registers(meter_point_ids: Sequence[int], *, day_start: datetime.datetime) 
             {"meter_point_id": sorted(set(meter_point_ids))}, schema={"meter_point_id": pl.Int64}
         ).with_columns(on_date=pl.lit(on), day_end=pl.lit(day_end).dt.convert_time_zone("UTC")),
     )
+    # The read locks of these meter points before their latest reads are read, as every
+    # writer of reads takes them (``record_read_frame`` takes them again: they are held).
+    identifiers = frames.read_frame(
+        "SELECT p.identifier FROM _estimate_points e"
+        " JOIN metering_meterpoint p ON p.id = e.meter_point_id",
+        [],
+        {"identifier": pl.String},
+    )
+    _reads.lock_reads(identifiers["identifier"])
     sql = _REGISTERS_SQL.format(latest=_LATEST_BEFORE[frames.vendor()])
     return frames.read_frame(sql, [], _REGISTERS_SCHEMA)
 

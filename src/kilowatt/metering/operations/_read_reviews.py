@@ -137,10 +137,11 @@ def resolve_held_read(
     read.save(
         update_fields=["status", "rule", "message", "advance", "consumption_kwh", "rolled_over"]
     )
-    _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
+    # Its own figure first: the read after it is restated against it.
     _reads.settle_read(
         read, facts=facts, previous_at=history[-1][0] if history else None, as_at=as_at
     )
+    _reads.restate_following(register_id=read.register_id, after=read.read_at, as_at=as_at)
     _record(read, "accepted on review", {"note": [None, note]} if note else {}, actor, as_at)
     return read
 
@@ -214,6 +215,7 @@ def replace_read(
     :raises NotFound: no such read.
     :raises InvalidInput: the read cannot be withdrawn, or no reason given.
     """
+    _lock_reads_of_read(read_id)  # before the row lock, as batches take them
     old = _locked_read(read_id)
     withdraw_read(read_id=read_id, reason=reason, actor=actor, as_at=as_at)
     register = models.Register.objects.select_related("meter__meter_point").get(id=old.register_id)

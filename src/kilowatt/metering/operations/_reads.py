@@ -251,7 +251,8 @@ def _annual_consumption(judged: pl.DataFrame, *, recalculate: bool) -> pl.DataFr
     recalculated once, over the whole period from the read before the first to the last:
     one annualised advance over the longer period, carried by the last read; the reads
     before it carry the figure that was in force. A back-dated read recalculates nothing
-    (later reads already did) and carries the figure in force.
+    (later reads already did); it is given the figure in force on its own date once
+    written (``_restate_after_backdated``).
     """
     accepted = pl.col("status") == read_rules.ACCEPTED
     frame = judged.with_columns(
@@ -402,12 +403,14 @@ def settle_read(
 ) -> None:
     """Set the settlement figures of one accepted read as a batch of one would
     (``_annual_consumption``): recalculated from its period when it is the register's
-    latest accepted read and has a previous one, else the EAC/AQ in force before it,
-    carried. A flagged change is logged for review. Call inside the transaction of the
+    latest accepted read and has a previous one; else the EAC/AQ in force before it,
+    carried (unless it already has a figure, which it keeps). A flagged change is logged for review. Call inside the transaction of the
     change that accepted or restated it; ``facts`` are the register's before the read."""
     is_latest = not models.Read.objects.filter(
         register_id=read.register_id, status="ACCEPTED", read_at__gt=read.read_at
     ).exists()
+    if not is_latest and read.annual_kwh is not None:
+        return  # a read with later ones keeps the figure it left (only the latest's counts)
     frame = pl.DataFrame(
         [
             {
@@ -512,15 +515,21 @@ def restate_following(
 
 
 def _restate_after_backdated(judged: pl.DataFrame, *, as_at: datetime.datetime) -> None:
-    """A reading accepted between two accepted reads takes part of the later one's
+    """A reading accepted between two accepted reads carries the EAC/AQ in force on its
+    own date (the batch found only the latest), and takes part of the later one's
     advance: restate each such later read once, after the batch is written (back-dated
-    readings are few, so this goes read by read)."""
-    backdated = (
-        judged.filter((pl.col("status") == read_rules.ACCEPTED) & pl.col("next_at").is_not_null())
-        .group_by("register_id", "next_at")
-        .agg(pl.col("read_at").max())
-    )
-    for register_id, _next_at, read_at in backdated.iter_rows():
+    readings are few, so this goes read by read, in time order)."""
+    backdated = judged.filter(
+        (pl.col("status") == read_rules.ACCEPTED) & pl.col("next_at").is_not_null()
+    ).sort("read_at")
+    for register_id, read_id, read_at in backdated.select(
+        "register_id", "read_id", "read_at"
+    ).iter_rows():
+        models.Read.objects.filter(id=read_id).update(
+            annual_kwh=queries.annual_kwh_in_force(register_id=register_id, before=read_at)
+        )
+    latest_of_each = backdated.group_by("register_id", "next_at").agg(pl.col("read_at").max())
+    for register_id, _next_at, read_at in latest_of_each.iter_rows():
         restate_following(register_id=register_id, after=read_at, as_at=as_at)
 
 
@@ -540,7 +549,7 @@ def _lock_slice_expr(identifier: pl.Expr) -> pl.Expr:
     return digits % READ_LOCK_SLICES
 
 
-def _lock_reads(identifiers: pl.Series) -> None:
+def lock_reads(identifiers: pl.Series) -> None:
     """Take the read locks of these meter points (stored identifiers) until the
     transaction ends (PostgreSQL; SQLite writers take turns anyway)."""
     if not bulk.is_postgresql():
@@ -558,11 +567,11 @@ def _lock_reads(identifiers: pl.Series) -> None:
 
 def lock_reads_of(*, meter_point_id: int) -> None:
     """Take the read lock of one meter point, for a person's decision on one of its
-    reads (``_lock_reads``)."""
+    reads (``lock_reads``)."""
     identifier = models.MeterPoint.objects.filter(id=meter_point_id).values_list(
         "identifier", flat=True
     )
-    _lock_reads(pl.Series(list(identifier), dtype=pl.String))
+    lock_reads(pl.Series(list(identifier), dtype=pl.String))
 
 
 def _check_source(source: str) -> None:
@@ -594,7 +603,7 @@ def record_read_frame(
     _check_source(source)
     frames.tune_for_batch()
     batch = batch.cast(BATCH_SCHEMA)  # type: ignore[arg-type]
-    _lock_reads(batch.select(supply.stored_identifier_expr("meter_point")).to_series())
+    lock_reads(batch.select(supply.stored_identifier_expr("meter_point")).to_series())
     batch = batch.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     facts = _register_facts(batch)
     placed = facts.filter(pl.col("register_id").is_not_null())
