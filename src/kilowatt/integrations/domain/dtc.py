@@ -89,7 +89,11 @@ def fields(raw: str, *, line: int, group: str, minimum: int) -> list[str]:
     return [part.strip() for part in parts[1:]]
 
 
-def _date_time(text: str, *, line: int, field: str) -> datetime.datetime:
+def date_time(text: str, *, line: int, field: str) -> datetime.datetime:
+    """Return a YYYYMMDDHHMMSS field as a naive UK-clock date-time.
+
+    :raises InvalidInput: ``date_time_format`` or ``date_time_invalid``.
+    """
     if not re.fullmatch(r"\d{14}", text):
         raise fail(line, field, "date_time_format", f"must be YYYYMMDDHHMMSS, not {text!r}")
     try:
@@ -121,7 +125,7 @@ def split(text: str, flow_version: str) -> tuple[list[str], Header]:
         from_participant=from_participant,
         to_role=to_role,
         to_participant=to_participant,
-        created_local=_date_time(created, line=1, field="created"),
+        created_local=date_time(created, line=1, field="created"),
         test_flag=parts[10] if len(parts) > 10 else "",
     )
     return lines, header
