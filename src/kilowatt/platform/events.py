@@ -62,11 +62,13 @@ def dispatch(
     Each event is one transaction: its row is locked (skipping one another dispatcher
     holds), every handler runs, and the row is marked dispatched, all or nothing. An
     event no handler wants is marked too. A handler that raises rolls its event back and
-    leaves it for the next run (logged); the run goes on with the next event.
+    leaves it for the next run (logged, counted, the error kept); after
+    ``MAX_ATTEMPTS`` the event is marked failed and waits for a person, so it cannot hold
+    up the events behind it. The run goes on with the next event.
     """
     wired = wired_handlers() if handlers is None else handlers
     pending = list(
-        models.OutboxEvent.objects.filter(dispatched_at__isnull=True)
+        models.OutboxEvent.objects.filter(dispatched_at__isnull=True, failed_at__isnull=True)
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
@@ -89,6 +91,23 @@ def dispatch(
                 row.dispatched_at = as_at
                 row.save(update_fields=["dispatched_at"])
                 delivered += 1
-        except Exception:
-            logger.exception("event %s was not delivered; it stays for the next run", event_id)
+        except Exception as error:
+            logger.exception("event %s was not delivered", event_id)
+            _note_failure(event_id, error, as_at=as_at)
     return delivered
+
+
+MAX_ATTEMPTS = 10
+
+
+def _note_failure(event_id: int, error: Exception, *, as_at: datetime.datetime) -> None:
+    """Count a failed delivery and keep why; give up after ``MAX_ATTEMPTS``."""
+    with transaction.atomic():
+        row = models.OutboxEvent.objects.select_for_update().filter(id=event_id).first()
+        if row is None:
+            return
+        row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:500]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.failed_at = as_at
+        row.save(update_fields=["attempts", "last_error", "failed_at"])

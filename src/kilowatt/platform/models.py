@@ -16,13 +16,18 @@ class OutboxEvent(models.Model):
     payload = models.JSONField()
     occurred_at = models.DateTimeField()
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # A handler that keeps failing: how often, why last, and when the dispatcher gave up
+    # (the event then waits for a person instead of holding up the ones behind it).
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(
                 fields=["id"],
-                name="outbox_undispatched_idx",
-                condition=models.Q(dispatched_at__isnull=True),
+                name="outbox_pending_idx",
+                condition=models.Q(dispatched_at__isnull=True, failed_at__isnull=True),
             )
         ]
 

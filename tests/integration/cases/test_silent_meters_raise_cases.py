@@ -71,8 +71,31 @@ class TestSilentSmartMetersRaiseCases:
             events.dispatch(as_at=AS_AT, handlers={"metering.smart_meter.silent.v1": [broken]}) == 0
         )
         assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 1
+        assert OutboxEvent.objects.get().last_error == "RuntimeError: down"
         assert events.dispatch(as_at=AS_AT) == 1
         assert models.Case.objects.count() == 1
+
+    def test_an_event_that_keeps_failing_is_set_aside_and_holds_up_nothing(self):
+        smart_point()
+        metering_operations.detect_silent_smart_meters(today=TODAY, as_at=AS_AT)
+        events.publish(name="test.other.happened.v1", payload={}, at=AS_AT)
+        delivered = []
+
+        def broken(event, *, as_at):
+            raise RuntimeError("down")
+
+        wiring = {
+            "metering.smart_meter.silent.v1": [broken],
+            "test.other.happened.v1": [lambda event, *, as_at: delivered.append(event.id)],
+        }
+        for _ in range(events.MAX_ATTEMPTS):
+            events.dispatch(as_at=AS_AT, handlers=wiring, limit=1)
+
+        stuck = OutboxEvent.objects.get(name="metering.smart_meter.silent.v1")
+        assert (stuck.attempts, stuck.failed_at) == (events.MAX_ATTEMPTS, AS_AT)
+        assert events.dispatch(as_at=AS_AT, handlers=wiring, limit=1) == 1  # the one behind
+        assert len(delivered) == 1
+        assert events.dispatch(as_at=AS_AT, handlers=wiring) == 0  # not retried any more
 
     def test_the_commands_detect_and_deliver(self, capsys):
         smart_point()
