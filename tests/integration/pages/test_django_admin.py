@@ -38,3 +38,23 @@ def test_a_system_administrator_gets_in(signed_in):
 @pytest.mark.django_db
 def test_anonymous_is_asked_to_sign_in(signed_in):
     assert signed_in(None).get("/django-admin/").status_code == 302
+
+
+def test_a_system_administrator_sees_the_events_the_dispatcher_set_aside(signed_in):
+    from kilowatt.platform.models import OutboxEvent
+
+    OutboxEvent.objects.create(
+        name="metering.meter.exchanged.v1",
+        payload={},
+        occurred_at="2026-11-01T09:00:00Z",
+        attempts=10,
+        last_error="InvalidInput: serial too long",
+        failed_at="2026-11-01T10:00:00Z",
+    )
+
+    response = signed_in(Role.SYSADMIN).get(
+        "/django-admin/platform/outboxevent/?failed_at__isempty=0"
+    )
+
+    assert response.status_code == 200
+    assert b"metering.meter.exchanged.v1" in response.content
