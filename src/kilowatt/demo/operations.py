@@ -32,6 +32,7 @@ from kilowatt.identity import operations as identity_operations
 from kilowatt.identity import queries as identity_queries
 from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
+from kilowatt.platform import bulk
 from kilowatt.properties import operations as property_operations
 
 Progress = Callable[[str], None]
@@ -262,6 +263,7 @@ def seed_book(
             say("building the indexes and checking the references ...")
             set_aside.close()
             _finish()
+        bulk.vacuum_after_load()
     else:
         written, done = _load_chunks(plan, chunk_size, say, started)
         _finish()
