@@ -8,8 +8,9 @@ from django.db import transaction
 
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import certification
+from kilowatt.metering.operations._meter_points import locked_point_and_meter
 from kilowatt.platform import audit, events
-from kilowatt.platform.errors import InvalidInput, NotFound
+from kilowatt.platform.errors import InvalidInput
 
 RECERTIFIED = "metering.meter.recertified.v1"
 
@@ -31,18 +32,7 @@ def recertify_meter(
     :raises InvalidInput: the meter point has no meter in service (rule ``no_meter``), or
         the day is before the meter was installed (``recertified_on``, ``after_installed``).
     """
-    point = (
-        models.MeterPoint.objects.select_for_update()
-        .filter(id__in=queries.meter_point_ids_for_identifier(identifier=identifier))
-        .first()
-    )
-    if point is None:
-        raise NotFound(f"meter point {identifier}")
-    meter = queries.current_meter(meter_point_id=point.id)
-    if meter is None:
-        raise InvalidInput.one(
-            field="meter", rule="no_meter", message="the meter point has no meter to recertify"
-        )
+    point, meter = locked_point_and_meter(identifier=identifier, doing="recertify")
     if recertified_on < meter.installed_date:
         raise InvalidInput.one(
             field="recertified_on",

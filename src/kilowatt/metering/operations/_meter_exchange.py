@@ -18,9 +18,9 @@ from kilowatt.metering import models, queries
 from kilowatt.metering.domain import reads as read_rules
 from kilowatt.metering.domain import supply
 from kilowatt.metering.operations import _reads
-from kilowatt.metering.operations._meter_points import _create_meter
+from kilowatt.metering.operations._meter_points import _create_meter, locked_point_and_meter
 from kilowatt.platform import audit, events, periods
-from kilowatt.platform.errors import InvalidInput, NotFound, Problem, raise_if
+from kilowatt.platform.errors import Problem, raise_if
 
 EXCHANGED = "metering.meter.exchanged.v1"
 
@@ -129,18 +129,7 @@ def exchange_meter(
         serial; the reads do not cover each register once; the old meter was installed
         that same day (``installed_same_day``); or validation refused a read (its rule).
     """
-    point = (
-        models.MeterPoint.objects.select_for_update()
-        .filter(id__in=queries.meter_point_ids_for_identifier(identifier=identifier))
-        .first()
-    )
-    if point is None:
-        raise NotFound(f"meter point {identifier}")
-    old = queries.current_meter(meter_point_id=point.id)
-    if old is None:
-        raise InvalidInput.one(
-            field="meter", rule="no_meter", message="the meter point has no meter to exchange"
-        )
+    point, old = locked_point_and_meter(identifier=identifier, doing="exchange")
     day = exchanged_at.astimezone(zoneinfo.ZoneInfo(read_rules.LONDON)).date()
     problems = supply.meter_problems(
         new_meter,

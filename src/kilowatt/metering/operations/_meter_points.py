@@ -8,7 +8,7 @@ from django.db.models import Q
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import certification, supply
 from kilowatt.platform import audit, periods
-from kilowatt.platform.errors import InvalidInput, raise_if
+from kilowatt.platform.errors import InvalidInput, NotFound, raise_if
 
 _POINT_FIELDS = ("profile_class", "meter_timeswitch_code", "line_loss_factor_class", "region")
 
@@ -187,3 +187,28 @@ def note_supply_from(*, meter_point_id: int, start: datetime.date) -> None:
     models.MeterPoint.objects.filter(id=meter_point_id).filter(
         Q(supply_start_date__isnull=True) | Q(supply_start_date__gt=start)
     ).update(supply_start_date=start)
+
+
+def locked_point_and_meter(
+    *, identifier: str, doing: str
+) -> tuple[models.MeterPoint, models.Meter]:
+    """Lock a meter point (by MPAN, MPRN or full MPAN) for a change to its meter and
+    return it with the meter in service, for an exchange or a recertification.
+
+    :raises NotFound: no such meter point.
+    :raises InvalidInput: it has no meter in service (rule ``no_meter``; ``doing`` says
+        what could not be done: "exchange", "recertify").
+    """
+    point = (
+        models.MeterPoint.objects.select_for_update()
+        .filter(id__in=queries.meter_point_ids_for_identifier(identifier=identifier))
+        .first()
+    )
+    if point is None:
+        raise NotFound(f"meter point {identifier}")
+    meter = queries.current_meter(meter_point_id=point.id)
+    if meter is None:
+        raise InvalidInput.one(
+            field="meter", rule="no_meter", message=f"the meter point has no meter to {doing}"
+        )
+    return point, meter
