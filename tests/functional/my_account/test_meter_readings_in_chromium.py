@@ -9,58 +9,19 @@ Screenshots of each step go to /tmp/screens/ (``KILOWATT_SCREENS`` to change it)
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from kilowatt.identity.domain.roles import Role
 from kilowatt.metering import models, operations
 from tests.factories import book, people, screens
+from tests.factories.browser import MARKS, SCREENS
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENS = Path(os.environ.get("KILOWATT_SCREENS", "/tmp/screens"))
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=en-GB",  # date inputs as a UK browser shows them
-]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + bytes(range(256)) * 4
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's Chromium is not installed (apt-get install -y chromium)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; Django refuses
-    # database calls from "async context" unless told this thread is safe.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-            )
-            yield chromium
-            chromium.close()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = MARKS
 
 
 def on(month: int) -> datetime.datetime:
