@@ -16,6 +16,11 @@ class PaymentMethod(models.TextChoices):
     PREPAYMENT = "PREPAYMENT", "Prepayment"
 
 
+class BillCycle(models.TextChoices):
+    MONTHLY = "MONTHLY", "Monthly"
+    QUARTERLY = "QUARTERLY", "Quarterly"
+
+
 class CustomerKind(models.TextChoices):
     RESIDENTIAL = "RESIDENTIAL", "Home"
     BUSINESS = "BUSINESS", "Business"
@@ -134,6 +139,10 @@ class Account(models.Model):
     payment_method = models.CharField(max_length=12, choices=PaymentMethod.choices)
     bill_delivery = models.CharField(max_length=6, choices=BillDelivery.choices)
     created_at = models.DateTimeField()
+    # When bills fall due: on this day of the month (1-28, so every month has it), every
+    # month or every third month counted from the month the account opened.
+    bill_day = models.PositiveSmallIntegerField(db_default=1)
+    bill_cycle = models.CharField(max_length=10, choices=BillCycle.choices, db_default="MONTHLY")
 
     class Meta:
         indexes = [
@@ -142,6 +151,12 @@ class Account(models.Model):
             # MPAN walks site -> meter point -> agreement -> account -> customer, each step
             # an index-only scan once the pages are all-visible.
             models.Index(fields=["id", "customer"], name="account_to_customer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bill_day__gte=1, bill_day__lte=28),
+                name="account_bill_day_in_month",
+            )
         ]
 
 

@@ -53,6 +53,7 @@ class Permission(enum.StrEnum):
     WORK_FIELD_JOBS = "WORK_FIELD_JOBS"  # move field jobs through their lifecycle
     SUBMIT_READS = "SUBMIT_READS"  # give a meter reading for a meter point one may see
     WORK_CASES = "WORK_CASES"  # see and close service cases (a smart meter gone silent ...)
+    RUN_BILLS = "RUN_BILLS"  # start, watch and release bill runs; work the bill exceptions
 
 
 _STAFF = frozenset({Permission.USE_BACK_OFFICE, Permission.SUBMIT_READS})
@@ -70,7 +71,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.WORK_CASES,
     },
     Role.BILLING: _STAFF
-    | {Permission.EDIT_CUSTOMERS, Permission.MANAGE_TARIFFS, Permission.WORK_READ_EXCEPTIONS},
+    | {
+        Permission.EDIT_CUSTOMERS,
+        Permission.MANAGE_TARIFFS,
+        Permission.WORK_READ_EXCEPTIONS,
+        Permission.RUN_BILLS,
+    },
     Role.COLLECTIONS: _STAFF | {Permission.EDIT_CUSTOMERS},
     Role.COMPLAINTS: _STAFF | {Permission.EDIT_CUSTOMERS, Permission.WORK_CASES},
     Role.CORPORATE_MANAGER: _SALES,
@@ -82,6 +88,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.BOOK_APPOINTMENTS,
         Permission.WORK_FIELD_JOBS,
         Permission.WORK_CASES,
+        Permission.RUN_BILLS,
     },
     # A customer books appointments on their own meter points only (the gate decides).
     Role.CUSTOMER: frozenset({Permission.SUBMIT_READS, Permission.BOOK_APPOINTMENTS}),
