@@ -43,9 +43,20 @@ class Transaction(models.Model):
     effective_date = models.DateField()
     posted_at = models.DateTimeField()
     posted_by = models.CharField(max_length=150)
+    # No index of its own: the unique constraint below leads with it.
     reverses = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
+
+    class Meta:
+        constraints = [
+            # A transaction is reversed at most once.
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="ledger_transaction_reversed_once",
+            ),
+        ]
 
 
 class Line(models.Model):

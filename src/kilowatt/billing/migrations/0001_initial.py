@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0005_account_bill_cycle_account_bill_day_and_more'),
+        ('accounts', '0005_bill_day_and_cycle'),
     ]
 
     operations = [

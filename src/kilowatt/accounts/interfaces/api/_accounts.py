@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kilowatt.accounts import operations, queries
 from kilowatt.accounts.interfaces.api._shared import principal
 from kilowatt.customers import operations as customer_operations
+from kilowatt.ledger import queries as ledger_queries
 from kilowatt.platform import clock
 from kilowatt.platform.api import (
     LIST,
@@ -153,3 +154,35 @@ def end_agreement(request: HttpRequest, agreement_id: int, payload: AgreementEnd
         valid_to=payload.valid_to,
         as_at=clock.now(),
     )
+
+
+class LedgerLineOut(Schema):
+    id: int
+    transaction_id: int
+    kind: str = Field(description="CHARGE, CREDIT, PAYMENT, REFUND, WRITE_OFF, TRANSFER ...")
+    reference: str
+    description: str
+    effective_date: datetime.date
+    amount_pence: int = Field(description="Debit positive: a charge adds to what is owed.")
+    document: str = Field(description="The invoice number or payment reference, if any.")
+    posted_at: datetime.datetime
+
+
+class LedgerOut(Schema):
+    balance_pence: int = Field(description="Positive: the customer owes us; negative: in credit.")
+    items: list[LedgerLineOut] = Field(description="Newest first.")
+    next_after: int | None
+
+
+@router.get("/accounts/{number}/ledger", response={200: LedgerOut, **READ})
+def read_account_ledger(request: HttpRequest, number: str, params: Query[PageParams]) -> Any:
+    """Read an account's balance and its ledger lines, newest first (pass a page's
+    ``next_after`` as ``after`` for older lines)."""
+    account = queries.account_for(principal(request), number=number)
+    rows = ledger_queries.lines_for_account(
+        holder=account.id, after=params.after or None, limit=params.fetch()
+    )
+    return {
+        "balance_pence": ledger_queries.balance_for_account(holder=account.id),
+        **page(rows, params),
+    }

@@ -1,0 +1,22 @@
+"""Celery tasks of billing: a bill run's chunks (each one task, so more workers on more
+machines bill faster), and the invoice documents rendered after a run's release."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from kilowatt.billing import operations
+from kilowatt.platform import clock
+
+
+@shared_task(name="billing.bill_chunk", acks_late=True)
+def bill_chunk(chunk_id: int) -> int:
+    """Bill one chunk of a run (harmless if it is done already); return its invoices."""
+    return operations.bill_chunk(chunk_id=chunk_id, as_at=clock.now())
+
+
+@shared_task(name="billing.render_invoice_pdfs", acks_late=True)
+def render_invoice_pdfs(invoice_ids: list[int]) -> int:
+    """Render and keep the documents of these issued invoices (those kept already are
+    passed over); return how many were rendered."""
+    return operations.render_invoice_pdfs(invoice_ids=invoice_ids, as_at=clock.now())

@@ -1,0 +1,142 @@
+"""A bill run end to end on a small book: plan, bill the chunks, hold what looks wrong,
+release (numbers, ledger), and run again without billing anyone twice."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from kilowatt.accounts import models as account_models
+from kilowatt.billing import models, operations, queries
+from kilowatt.identity.domain.roles import Role
+from kilowatt.ledger import queries as ledger_queries
+from kilowatt.metering import models as metering_models
+from kilowatt.metering import operations as metering
+from tests.factories import book
+
+pytestmark = pytest.mark.django_db
+
+RUN_DATE = datetime.date(2026, 3, 1)
+AS_AT = datetime.datetime(2026, 3, 1, 6, 0, tzinfo=datetime.UTC)
+UK_MIDNIGHT_1_FEB = datetime.datetime(2026, 2, 1, 0, 0, tzinfo=datetime.UTC)
+UK_MIDNIGHT_1_MAR = datetime.datetime(2026, 3, 1, 0, 0, tzinfo=datetime.UTC)
+
+
+def _read(identifier: str, at: datetime.datetime, value: str) -> None:
+    (outcome,) = metering.record_reads(
+        reads=[metering.ReadIn(meter_point=identifier, read_at=at, value=Decimal(value))],
+        source="CUSTOMER",
+        received_by="test",
+        as_at=at + datetime.timedelta(hours=9),
+    )
+    assert outcome.status == "ACCEPTED", outcome
+
+
+@pytest.fixture
+def world():
+    staff = {role: book.principal(role) for role in (Role.BILLING, Role.SYSADMIN, Role.AGENT)}
+    book.price_list(by=staff[Role.BILLING], region="13")
+    metering_models.CalorificValue.objects.update_or_create(
+        valid_from=datetime.date(2026, 1, 1),
+        defaults={"megajoules_per_cubic_metre": Decimal("39.2")},
+    )
+    home = book.home(by=staff[Role.AGENT], setup=staff[Role.SYSADMIN])
+    business = book.business(by=staff[Role.AGENT], setup=staff[Role.SYSADMIN])
+    account_models.Account.objects.filter(number__in=[home.account, business.account]).update(
+        status="ACTIVE", bill_day=1
+    )
+    (site,) = home.sites
+    _read(site.mpan, UK_MIDNIGHT_1_FEB, "1000")
+    _read(site.mprn, UK_MIDNIGHT_1_FEB, "500")
+    _read(site.mpan, UK_MIDNIGHT_1_MAR, "1300")  # 300 kWh
+    _read(site.mprn, UK_MIDNIGHT_1_MAR, "540")  # 40 m3 = 445.417 kWh at CV 39.2
+    for at in business.sites:
+        _read(at.mpan, UK_MIDNIGHT_1_FEB, "20000")
+        _read(at.mpan, UK_MIDNIGHT_1_MAR, "21500")  # 1,500 kWh: 53.6 a day, no de minimis
+    return home, business
+
+
+def _bill(chunk_size: int = 1) -> int:
+    run_id = operations.start_bill_run(
+        run_date=RUN_DATE, started_by="test", as_at=AS_AT, chunk_size=chunk_size
+    )
+    for chunk_id in operations.pending_chunk_ids(run_id=run_id):
+        operations.bill_chunk(chunk_id=chunk_id, as_at=AS_AT)
+    return run_id
+
+
+def _invoice(account_number: str) -> models.Invoice:
+    return models.Invoice.objects.get(account__number=account_number)
+
+
+def test_a_home_dual_fuel_month_is_billed_to_the_penny(world):
+    home, _ = world
+    _bill()
+
+    invoice = _invoice(home.account)
+    lines = list(invoice.lines.order_by("position"))
+    # Electricity: 28 days x 51.37p = 1438.36 -> 1438; 300 kWh x 24.86p = 7458.
+    # Gas: 28 days x 51.37p -> 1438; 40 m3 x 1.02264 x 39.2 / 3.6 = 445.417 kWh
+    # x 24.86p = 11073.07 -> 11073. Net 21407; VAT 5% = 1070.35 -> 1070.
+    assert [(line.kind, line.amount_pence) for line in lines] == [
+        ("STANDING_CHARGE", 1438),
+        ("ENERGY", 7458),
+        ("STANDING_CHARGE", 1438),
+        ("ENERGY", 11073),
+        ("VAT", 1070),
+    ]
+    assert lines[3].quantity == Decimal("445.417")
+    assert (lines[1].read_from, lines[1].read_to) == ("CUSTOMER", "CUSTOMER")
+    assert (invoice.period_start, invoice.period_end) == (datetime.date(2026, 2, 1), RUN_DATE)
+    assert (invoice.net_pence, invoice.vat_pence, invoice.total_pence) == (21407, 1070, 22477)
+    assert (invoice.status, invoice.series, invoice.number) == ("DRAFT", "KWE", None)
+
+
+def test_a_business_pays_the_levy_and_vat_at_20_percent(world):
+    _, business = world
+    _bill()
+
+    invoice = _invoice(business.account)
+    # Each site: 1438 standing, 1500 kWh x 24.86p = 37290; levy (Feb 2026: 0.775p)
+    # 1500 x 0.775 = 1162.5 -> 1163. VAT 20% on 2 x (1438 + 37290 + 1163) = 79782
+    # is 15956.4 -> 15956.
+    assert (invoice.net_pence, invoice.ccl_pence, invoice.vat_pence) == (77456, 2326, 15956)
+    assert invoice.total_pence == 95738
+    assert (invoice.series, invoice.delivery) == ("KWB", "EMAIL")
+
+
+def test_release_numbers_the_bills_and_posts_them_to_the_ledger(world):
+    home, business = world
+    run_id = _bill()
+    assert queries.bill_run_progress(run_id=run_id).status == "COMPLETE"
+
+    issued = operations.release_bill_run(run_id=run_id, released_by="test", as_at=AS_AT)
+
+    assert issued == 2
+    home_invoice, business_invoice = _invoice(home.account), _invoice(business.account)
+    assert home_invoice.status == business_invoice.status == "ISSUED"
+    assert home_invoice.number.startswith("KWE") and business_invoice.number.startswith("KWB")
+    assert ledger_queries.balance_for_account(holder=home_invoice.account_id) == 22477
+    assert sum(ledger_queries.trial_balance().values()) == 0
+
+
+def test_running_again_bills_nobody_twice(world):
+    run_id = _bill()
+    again = _bill()
+    for chunk in models.BillRunChunk.objects.filter(run_id=run_id):
+        operations.bill_chunk(chunk_id=chunk.id, as_at=AS_AT)
+
+    assert again == run_id
+    assert models.Invoice.objects.count() == 2
+    assert metering_models.Read.objects.exclude(billed_reference="").count() == 4  # closing reads
+
+
+def test_a_bill_without_energy_is_held(world):
+    home, _ = world
+    metering_models.Read.objects.filter(read_at=UK_MIDNIGHT_1_MAR).delete()
+    _bill()
+
+    invoice = _invoice(home.account)
+    assert (invoice.status, invoice.hold_rule) == ("HELD", "zero_consumption")
