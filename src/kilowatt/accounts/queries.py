@@ -481,18 +481,21 @@ def own_meter_points(
 
 
 def billing_accounts_frame(
-    *, first_account_id: int, last_account_id: int, bill_day: int
+    *, first_account_id: int, last_account_id: int, bill_day: int | None
 ) -> pl.DataFrame:
-    """Return the active accounts with ids in ``[first, last]`` billed on ``bill_day``:
-    ``account_id``, ``number``, ``customer_kind``, ``is_micro``, ``bill_delivery``,
-    ``bill_cycle``, ``opened`` (UK date), ``first_supply`` (their earliest agreement)."""
+    """Return the active accounts with ids in ``[first, last]`` billed on ``bill_day``
+    (with ``bill_day=None``: every account in the range, whatever its status, as a
+    re-bill or a final bill needs): ``account_id``, ``number``, ``customer_kind``,
+    ``is_micro``, ``bill_delivery``, ``bill_cycle``, ``opened_at``, ``first_supply``
+    (their earliest agreement)."""
+    due = "AND a.status = 'ACTIVE' AND a.bill_day = %s" if bill_day is not None else ""
     return frames.read_frame(
-        """SELECT a.id, a.number, c.kind, c.is_micro_business, a.bill_delivery, a.bill_cycle,
+        f"""SELECT a.id, a.number, c.kind, c.is_micro_business, a.bill_delivery, a.bill_cycle,
                   a.created_at,
                   (SELECT MIN(g.valid_from) FROM accounts_agreement g WHERE g.account_id = a.id)
            FROM accounts_account a JOIN customers_customer c ON c.id = a.customer_id
-           WHERE a.id BETWEEN %s AND %s AND a.status = 'ACTIVE' AND a.bill_day = %s""",
-        [first_account_id, last_account_id, bill_day],
+           WHERE a.id BETWEEN %s AND %s {due}""",
+        [first_account_id, last_account_id, *([bill_day] if bill_day is not None else [])],
         {
             "account_id": pl.Int64,
             "number": pl.String,
@@ -551,4 +554,53 @@ def tariff_rates_frame() -> pl.DataFrame:
         "SELECT tariff_id, band, unit_rate_pence_per_kwh FROM accounts_tariffrate",
         [],
         {"tariff_id": pl.Int64, "band": pl.String, "rate": pl.String},
+    )
+
+
+def account_ids_supplying(*, meter_point_id: int, on: datetime.date) -> list[int]:
+    """Return the accounts whose agreements supplied the meter point on a day (the day's
+    end counts: a bill's period ends on the day of its closing read)."""
+    return list(
+        models.Agreement.objects.filter(meter_point_id=meter_point_id, valid_from__lt=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+
+
+def supply_ended_on(*, account_id: int) -> datetime.date | None:
+    """Return the day an account's supply ended (its last agreement's end), or None while
+    any agreement is open-ended."""
+    ends = list(
+        models.Agreement.objects.filter(account_id=account_id).values_list("valid_to", flat=True)
+    )
+    known = [end for end in ends if end is not None]
+    if not ends or len(known) < len(ends):
+        return None
+    return max(known)
+
+
+def meter_point_ids_of_account(*, account_id: int) -> list[int]:
+    """Return the meter points an account has ever supplied, in order."""
+    return sorted(
+        set(
+            models.Agreement.objects.filter(account_id=account_id).values_list(
+                "meter_point_id", flat=True
+            )
+        )
+    )
+
+
+def accounts_with_supply_ended(*, before: datetime.date, limit: int) -> list[int]:
+    """Return accounts none of whose agreements is open or ends after ``before`` (their
+    supply has ended), oldest first."""
+    open_or_later = models.Agreement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=before)
+    ).values("account_id")
+    return list(
+        models.Account.objects.filter(agreements__isnull=False)
+        .exclude(id__in=open_or_later)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .distinct()[:limit]
     )

@@ -204,6 +204,9 @@ class InvoiceLine(models.Model):
     vat_rate = models.PositiveSmallIntegerField(default=0)  # percent
     read_from = models.CharField(max_length=10, blank=True)  # source of the opening read
     read_to = models.CharField(max_length=10, blank=True)  # source of the closing read
+    # The closing read (an energy line's), unchecked like every reference a bill run
+    # writes by COPY: reads are never deleted, only withdrawn.
+    read_id = models.BigIntegerField(null=True, blank=True)
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:

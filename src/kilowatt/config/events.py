@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from kilowatt.billing.interfaces import handlers as billing_handlers
 from kilowatt.cases.interfaces import handlers as case_handlers
 from kilowatt.integrations.interfaces import handlers as integration_handlers
 from kilowatt.platform.events import Handler
@@ -16,4 +17,9 @@ HANDLERS: Mapping[str, Sequence[Handler]] = {
     "metering.smart_meter.silent.v1": (case_handlers.smart_meters_silent,),
     # The industry is told of a meter exchange: D0150 + D0010, or the gas agency's record.
     "metering.meter.exchanged.v1": (integration_handlers.meter_exchanged,),
+    # A released run's bills are rendered by workers, after the run, never inside it.
+    "billing.bill_run.released.v1": (billing_handlers.bill_run_released,),
+    # A read a bill charged changed: the bill is restated (credited and replaced).
+    "metering.read.withdrawn.v1": (billing_handlers.read_changed,),
+    "metering.read.restated.v1": (billing_handlers.read_changed,),
 }

@@ -149,6 +149,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The print-and-post bureau's web service (kilowatt.simulators.print_bureau in development):
+# paper invoices go there in a monthly batch; their documents are fetched back by token.
+PRINT_BUREAU_URL = os.environ.get("PRINT_BUREAU_URL", "http://127.0.0.1:8025")
+PRINT_BUREAU_API_KEY = os.environ.get("PRINT_BUREAU_API_KEY", "")
+
 # Which handlers react to which events (see platform.events.dispatch).
 KILOWATT_EVENT_HANDLERS = "kilowatt.config.events.HANDLERS"
 

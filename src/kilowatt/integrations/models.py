@@ -84,3 +84,87 @@ class OutboundFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow} {self.file_id}"
+
+
+class MigrationRun(models.Model):
+    """One migration from the legacy ERP (``kilowatt erp migrate``), page by page.
+
+    Each page of customers is written in one transaction with ``next_page_token`` and the
+    counts, so a run killed part-way resumes after the last page it kept. At most one
+    unfinished run per ERP address. ``report`` keeps the reconciliation made at the end.
+    """
+
+    url = models.CharField(max_length=300)
+    page_size = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    next_page_token = models.CharField(max_length=200, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    customers_imported = models.PositiveIntegerField(default=0)
+    customers_rejected = models.PositiveIntegerField(default=0)
+    customers_skipped = models.PositiveIntegerField(default=0)  # migrated by a run before
+    report = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=models.Q(finished_at__isnull=True),
+                name="migration_run_one_open_per_url",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"migration {self.pk} from {self.url}"
+
+
+class MigratedRecord(models.Model):
+    """A record of the ERP we hold, once: ``(kind, legacy_id)`` is unique, so a run that
+    meets it again skips it. ``our_id`` is what became of it (a customer, account, site,
+    meter point or invoice id; for a balance, the ledger transaction's id)."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "CUSTOMER", "Customer"
+        ACCOUNT = "ACCOUNT", "Account"
+        SITE = "SITE", "Site"
+        METER_POINT = "METER_POINT", "Meter point"
+        INVOICE = "INVOICE", "Open invoice"
+        BALANCE = "BALANCE", "Opening balance"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    legacy_id = models.CharField(max_length=40)
+    our_id = models.BigIntegerField()
+    # A balance's pence (debit positive), an open invoice's outstanding pence.
+    amount_pence = models.BigIntegerField(null=True, blank=True)
+    run = models.ForeignKey(
+        MigrationRun, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # no index: records are found by their legacy id, never by run
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "legacy_id"], name="migrated_record_once")
+        ]
+
+
+class MigrationReject(models.Model):
+    """A customer of the ERP a run refused, with every reason (legacy id of the record,
+    field, rule, message) and what it holds, so the reconciliation can account for it."""
+
+    run = models.ForeignKey(
+        MigrationRun, on_delete=models.PROTECT, related_name="rejects", db_index=False
+    )  # the unique constraint leads with it
+    legacy_customer_id = models.CharField(max_length=40)
+    reasons = models.JSONField(default=list)
+    accounts = models.PositiveIntegerField(default=0)
+    meter_points = models.PositiveIntegerField(default=0)
+    open_invoices = models.PositiveIntegerField(default=0)
+    debit_pence = models.BigIntegerField(default=0)
+    credit_pence = models.BigIntegerField(default=0)
+    outstanding_pence = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "legacy_customer_id"], name="migration_reject_once_per_run"
+            )
+        ]

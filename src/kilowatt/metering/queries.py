@@ -757,13 +757,13 @@ def billing_reads_frame(
     ``[since, until)``, for a bill run's chunk: ``read_id``, ``meter_point_id``,
     ``register_id``, ``band``, ``read_at``, ``source``, ``status``, ``consumption``
     (kWh since the register's previous accepted read, decimal text or null) and
-    ``billed_reference``. One query, however many meter points (they go through a
+    ``received_at``. One query, however many meter points (they go through a
     temporary table)."""
     frames.create_temp_table("_billing_meter_points", {"id": "bigint"})
     frames.write_temp("_billing_meter_points", pl.DataFrame({"id": meter_point_ids.unique()}))
     return frames.read_frame(
         """SELECT r.id, r.meter_point_id, r.register_id, g.band, r.read_at, r.source, r.status,
-                  r.consumption_kwh, r.billed_reference
+                  r.consumption_kwh, r.received_at
            FROM _billing_meter_points m
            JOIN metering_read r ON r.meter_point_id = m.id
            JOIN metering_register g ON g.id = r.register_id
@@ -778,6 +778,6 @@ def billing_reads_frame(
             "source": pl.String,
             "status": pl.String,
             "consumption": pl.String,
-            "billed_reference": pl.String,
+            "received_at": pl.Datetime,
         },
     )

@@ -160,8 +160,8 @@ def read_frame(
             ) as copy:
                 for block in copy:
                     buffer.write(block)
-        if buffer.tell() == 0:
-            return pl.DataFrame(schema=schema)
+        if buffer.tell() == 0:  # typed as rows would be (datetimes in UTC)
+            return _typed(pl.DataFrame(schema={name: pl.String for name in schema}), schema)
         buffer.seek(0)
         text_schema = {name: pl.String for name in schema}
         frame = pl.read_csv(

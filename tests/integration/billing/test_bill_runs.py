@@ -14,22 +14,26 @@ from kilowatt.identity.domain.roles import Role
 from kilowatt.ledger import queries as ledger_queries
 from kilowatt.metering import models as metering_models
 from kilowatt.metering import operations as metering
+from kilowatt.platform import audit, events
 from tests.factories import book
 
 pytestmark = pytest.mark.django_db
 
 RUN_DATE = datetime.date(2026, 3, 1)
-AS_AT = datetime.datetime(2026, 3, 1, 6, 0, tzinfo=datetime.UTC)
+AS_AT = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)  # after the reads came
+SOMEONE = audit.Actor(id=None, name="billing test")
 UK_MIDNIGHT_1_FEB = datetime.datetime(2026, 2, 1, 0, 0, tzinfo=datetime.UTC)
 UK_MIDNIGHT_1_MAR = datetime.datetime(2026, 3, 1, 0, 0, tzinfo=datetime.UTC)
 
 
-def _read(identifier: str, at: datetime.datetime, value: str) -> None:
+def _read(
+    identifier: str, at: datetime.datetime, value: str, received: datetime.datetime | None = None
+) -> None:
     (outcome,) = metering.record_reads(
         reads=[metering.ReadIn(meter_point=identifier, read_at=at, value=Decimal(value))],
         source="CUSTOMER",
         received_by="test",
-        as_at=at + datetime.timedelta(hours=9),
+        as_at=received or at + datetime.timedelta(hours=9),
     )
     assert outcome.status == "ACCEPTED", outcome
 
@@ -122,6 +126,17 @@ def test_release_numbers_the_bills_and_posts_them_to_the_ledger(world):
     assert sum(ledger_queries.trial_balance().values()) == 0
 
 
+def test_a_released_runs_bills_are_rendered_after_the_run(world):
+    run_id = _bill()
+    assert not models.InvoicePdf.objects.exists()  # never inside the run
+    operations.release_bill_run(run_id=run_id, released_by="test", as_at=AS_AT)
+
+    events.dispatch(as_at=AS_AT)
+
+    pdfs = models.InvoicePdf.objects.all()
+    assert len(pdfs) == 2 and all(bytes(pdf.content).startswith(b"%PDF") for pdf in pdfs)
+
+
 def test_running_again_bills_nobody_twice(world):
     run_id = _bill()
     again = _bill()
@@ -130,7 +145,30 @@ def test_running_again_bills_nobody_twice(world):
 
     assert again == run_id
     assert models.Invoice.objects.count() == 2
-    assert metering_models.Read.objects.exclude(billed_reference="").count() == 4  # closing reads
+
+
+def test_next_month_charges_only_the_reads_taken_since(world):
+    home, _ = world
+    (site,) = home.sites
+    _bill()
+    _read(
+        site.mpan,
+        datetime.datetime(2026, 4, 1, 0, 0, tzinfo=datetime.UTC) - datetime.timedelta(hours=1),
+        "1400",
+    )
+    run_id = operations.start_bill_run(
+        run_date=datetime.date(2026, 4, 1), started_by="test", as_at=AS_AT, chunk_size=10
+    )
+    for chunk_id in operations.pending_chunk_ids(run_id=run_id):
+        operations.bill_chunk(chunk_id=chunk_id, as_at=AS_AT)
+
+    april = models.Invoice.objects.get(account__number=home.account, run_id=run_id)
+    energy = april.lines.filter(kind="ENERGY").order_by("position")
+    # Only the electricity read of 1 April (BST midnight): 100 kWh from 1 March.
+    assert [(line.quantity, line.start_date, line.end_date) for line in energy] == [
+        (Decimal("100.000"), RUN_DATE, datetime.date(2026, 4, 1))
+    ]
+    assert april.period_start == RUN_DATE
 
 
 def test_a_bill_without_energy_is_held(world):
@@ -140,3 +178,67 @@ def test_a_bill_without_energy_is_held(world):
 
     invoice = _invoice(home.account)
     assert (invoice.status, invoice.hold_rule) == ("HELD", "zero_consumption")
+
+
+def test_a_corrected_read_restates_the_bill_once_credit_note_and_new_bill(world):
+    home, _ = world
+    (site,) = home.sites
+    run_id = _bill()
+    operations.release_bill_run(run_id=run_id, released_by="test", as_at=AS_AT)
+    events.dispatch(as_at=AS_AT)  # the documents of the release
+    original = _invoice(home.account)
+    wrong = metering_models.Read.objects.get(
+        meter_point__identifier=site.mpan, read_at=UK_MIDNIGHT_1_MAR, status="ACCEPTED"
+    )
+    later = AS_AT + datetime.timedelta(days=3)
+
+    metering.replace_read(
+        read_id=wrong.id, value=Decimal("1250"), reason="misread", actor=SOMEONE, as_at=later
+    )
+    events.dispatch(as_at=later)
+    events.dispatch(as_at=later)  # nothing left to restate
+
+    original.refresh_from_db()
+    credit, replacement = models.Invoice.objects.filter(replaces=original).order_by("kind")
+    assert original.status == "CREDITED"
+    assert (credit.kind, credit.total_pence, credit.status) == ("CREDIT_NOTE", -22477, "ISSUED")
+    # 250 kWh x 24.86p = 6215 instead of 7458: net 20164, VAT 5% 1008.2 -> 1008.
+    assert (replacement.kind, replacement.status) == ("INVOICE", "ISSUED")
+    assert (replacement.net_pence, replacement.vat_pence, replacement.total_pence) == (
+        20164,
+        1008,
+        21172,
+    )
+    assert credit.number and replacement.number and credit.number != replacement.number
+    assert ledger_queries.balance_for_account(holder=original.account_id) == 21172
+    assert sum(ledger_queries.trial_balance().values()) == 0
+    assert (
+        operations.restate_invoice(
+            invoice_id=replacement.id, reason="again", actor=SOMEONE, as_at=later
+        )
+        is None
+    )
+
+
+def test_a_read_arriving_late_for_the_last_bill_holds_the_next(world):
+    home, _ = world
+    (site,) = home.sites
+    run_id = _bill()
+    operations.release_bill_run(run_id=run_id, released_by="test", as_at=AS_AT)
+    # A read dated in February's bill's period, received after it was made.
+    _read(
+        site.mpan,
+        datetime.datetime(2026, 2, 20, tzinfo=datetime.UTC),
+        "1200",
+        AS_AT + datetime.timedelta(days=2),
+    )
+    _read(site.mpan, datetime.datetime(2026, 3, 31, 23, tzinfo=datetime.UTC), "1400")
+
+    april = operations.start_bill_run(
+        run_date=datetime.date(2026, 4, 1), started_by="test", as_at=AS_AT, chunk_size=10
+    )
+    for chunk_id in operations.pending_chunk_ids(run_id=april):
+        operations.bill_chunk(chunk_id=chunk_id, as_at=AS_AT + datetime.timedelta(days=31))
+
+    held = models.Invoice.objects.get(account__number=home.account, run_id=april)
+    assert (held.status, held.hold_rule) == ("HELD", "late_read")

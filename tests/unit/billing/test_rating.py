@@ -256,12 +256,44 @@ class TestPriceChangeMidPeriod:
                 request(supply, bill_date="2026-04-16", period=("2026-03-15", "2026-04-15"))
             )
 
-    def test_energy_on_a_day_without_a_price_is_an_error(self):
+    def test_energy_goes_to_the_days_with_a_price(self):
+        # Priced from 1 April only: the 14 days from then carry all of the 1 kWh.
+        # 1 x 24.5p = 24.5 -> 25; standing 14 days x 48.5p = 679.
         supply = Supply(
             MPAN, "ELECTRICITY", self.PRICES[1:], [use("2026-03-15", "2026-04-15", "1")]
         )
 
-        with pytest.raises(ValueError, match=rf"{MPAN}: no price in force on 2026-03-15"):
+        bill = rating.rate_bill(
+            request(supply, bill_date="2026-04-16", period=("2026-03-15", "2026-04-15"))
+        )
+
+        (standing,) = of_kind(bill, "STANDING_CHARGE")
+        (energy,) = of_kind(bill, "ENERGY")
+        assert (standing.start_date, standing.quantity, standing.amount_pence) == (
+            day("2026-04-01"),
+            D(14),
+            679,
+        )
+        assert (energy.start_date, energy.end_date, energy.quantity, energy.amount_pence) == (
+            day("2026-04-01"),
+            day("2026-04-15"),
+            D(1),
+            25,
+        )
+        assert energy.description == (
+            "1.000 kWh x 24.50p: 14 of 14 priced days (31 between the reads) of 1.000 kWh "
+            "(actual read to customer read)"
+        )
+
+    def test_energy_with_no_price_on_any_of_its_days_is_an_error(self):
+        supply = Supply(
+            MPAN, "ELECTRICITY", self.PRICES[1:], [use("2026-03-15", "2026-03-31", "1")]
+        )
+
+        with pytest.raises(
+            ValueError,
+            match=rf"{MPAN}: no price in force on any day from 2026-03-15 to 2026-03-31",
+        ):
             rating.rate_bill(
                 request(supply, bill_date="2026-04-16", period=("2026-03-15", "2026-04-15"))
             )
@@ -668,10 +700,25 @@ class TestRecords:
             request(bill_date="2026-02-03", period=("2026-01-01", "2026-01-01"))
 
     def test_the_levy_has_no_rate_before_its_table(self):
-        with pytest.raises(ValueError, match="2025-03-31"):
-            levy.ccl_rate(fuel="GAS", on=day("2025-03-31"))
-        assert levy.ccl_rate(fuel="GAS", on=day("2025-04-01")) == D("0.672")
-        assert levy.ccl_rate(fuel="GAS", on=day("2026-04-01")) == D("0.801")
+        with pytest.raises(ValueError, match="2022-03-31"):
+            levy.ccl_rate(fuel="GAS", on=day("2022-03-31"))
+
+    @pytest.mark.parametrize(
+        ("on", "electricity", "gas"),
+        [
+            # HMRC's "Climate Change Levy rates" (gov.uk), main rates in GBP per kWh.
+            ("2022-04-01", "0.775", "0.568"),
+            ("2023-04-01", "0.775", "0.672"),
+            ("2024-03-31", "0.775", "0.672"),
+            ("2024-04-01", "0.775", "0.775"),
+            ("2025-04-01", "0.775", "0.775"),
+            ("2026-03-31", "0.775", "0.775"),
+            ("2026-04-01", "0.801", "0.801"),
+        ],
+    )
+    def test_the_levy_rates_in_force(self, on, electricity, gas):
+        assert levy.ccl_rate(fuel="ELECTRICITY", on=day(on)) == D(electricity)
+        assert levy.ccl_rate(fuel="GAS", on=day(on)) == D(gas)
 
     def test_tax_treatment(self):
         assert vat.tax_treatment(

@@ -3,6 +3,8 @@ it first. The first rule that matches names the hold; the message says what was 
 
 - ``no_rate_for_band``: a register's band has no unit rate on its tariff.
 - ``read_withdrawn``: a read an earlier bill used has been withdrawn (re-bill first).
+- ``late_read``: a read dated inside the last bill's period arrived after that bill
+  was made: restate the last bill first.
 - ``negative_consumption``: energy went backwards between two reads.
 - ``zero_consumption``: nothing to charge for energy (no reads since the last bill, or
   reads that did not move).
@@ -28,6 +30,7 @@ USUAL_FACTOR = 3
 RULES = (
     "no_rate_for_band",
     "read_withdrawn",
+    "late_read",
     "negative_consumption",
     "zero_consumption",
     "never_billed",
@@ -49,6 +52,7 @@ def hold_frame(bills: pl.DataFrame, *, run_date: datetime.date) -> pl.DataFrame:
 
     ``bills`` has per account: ``period_start``, ``period_end``, ``net_pence``,
     ``charged_milli``, ``missing_rates``, ``negative_reads``, ``withdrawn_billed``,
+    ``late_reads``,
     ``trailing_estimates``, ``last_actual`` (date or null), ``first_supply``,
     ``previous_net_pence`` and ``previous_days`` (null for a first bill).
     """
@@ -75,6 +79,14 @@ def hold_frame(bills: pl.DataFrame, *, run_date: datetime.date) -> pl.DataFrame:
             pl.format(
                 "{} read(s) used by an earlier bill were withdrawn: re-bill that period",
                 "withdrawn_billed",
+            ),
+        ),
+        (
+            "late_read",
+            pl.col("late_reads") > 0,
+            pl.format(
+                "{} read(s) dated in the last bill's period arrived after it: restate it",
+                "late_reads",
             ),
         ),
         (

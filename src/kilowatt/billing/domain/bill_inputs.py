@@ -63,16 +63,27 @@ def dated_reads(reads: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
     return _owner(both, prices)
 
 
-def consumptions(dated: pl.DataFrame, *, window_start: datetime.date) -> pl.DataFrame:
-    """The energy not billed yet: each accepted, unbilled read with a consumption, from
-    its register's previous accepted read (or the window's start when that read is older
-    than the window) to its own day."""
-    unbilled = dated.filter(
+def consumptions(
+    dated: pl.DataFrame, periods: pl.DataFrame, *, window_start: datetime.date
+) -> pl.DataFrame:
+    """The energy a bill charges: each accepted read with a consumption taken after the
+    bill's period starts and on or before it ends (``periods``: ``account_id``,
+    ``period_start``, ``period_end``), from its register's previous accepted read (or the
+    window's start when that read is older than the window) to its own day.
+
+    A bill ending on a day takes the reads of that day, so the next bill, starting
+    there, takes only later ones: every read is billed once by the dates alone, with no
+    mark on the read to write (a million updates a run). A read that arrives late, dated
+    inside a period billed already, is the restatement's to find, not the next bill's.
+    """
+    charged = dated.join(periods, on="account_id").filter(
         (pl.col("status") == "ACCEPTED")
-        & (pl.col("billed_reference") == "")
         & pl.col("consumption").is_not_null()
+        & (pl.col("read_date") > pl.col("period_start"))
+        & (pl.col("read_date") <= pl.col("period_end"))
     )
-    return unbilled.select(
+    # In date order: a bill's energy lines are read as a history.
+    return charged.sort("account_id", "meter_point_id", "read_date", "band").select(
         "account_id",
         "meter_point_id",
         "band",
@@ -85,11 +96,15 @@ def consumptions(dated: pl.DataFrame, *, window_start: datetime.date) -> pl.Data
     )
 
 
-def read_facts(dated: pl.DataFrame, *, run_date: datetime.date) -> pl.DataFrame:
+def read_facts(dated: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
     """Per account, what the bill-exception rules ask of its reads: the longest run of
     estimates at the end of a register's history (``trailing_estimates``), the day of
     its oldest register's latest actual read (``last_actual``: null if a register has
-    none in the window), reads billed before and withdrawn since (``withdrawn_billed``)."""
+    none in the window), withdrawn reads dated inside the last bill's period
+    (``withdrawn_billed``: that bill may have used them) and reads dated inside it that
+    arrived after it was made (``late_reads``: it could not use them). ``previous``:
+    ``account_id``, ``previous_start``, ``billed_to``, ``previous_made_at`` of each
+    account's last bill."""
     accepted = dated.filter(pl.col("status") == "ACCEPTED").with_columns(
         actual=pl.col("source") != "ESTIMATE"
     )
@@ -116,12 +131,32 @@ def read_facts(dated: pl.DataFrame, *, run_date: datetime.date) -> pl.DataFrame:
         .otherwise(pl.col("last_actual").min()),
     )
     withdrawn = (
-        dated.filter((pl.col("status") == "WITHDRAWN") & (pl.col("billed_reference") != ""))
+        dated.filter(pl.col("status") == "WITHDRAWN")
+        .join(previous, on="account_id")
+        .filter(
+            (pl.col("read_date") > pl.col("previous_start"))
+            & (pl.col("read_date") <= pl.col("billed_to"))
+        )
         .group_by("account_id")
         .agg(withdrawn_billed=pl.len())
     )
-    del run_date
-    return per_account.join(withdrawn, on="account_id", how="full", coalesce=True).with_columns(
-        pl.col("trailing_estimates").fill_null(0),
-        pl.col("withdrawn_billed").fill_null(0),
+    late = (
+        dated.filter(pl.col("status") == "ACCEPTED")
+        .join(previous, on="account_id")
+        .filter(
+            (pl.col("read_date") > pl.col("previous_start"))
+            & (pl.col("read_date") <= pl.col("billed_to"))
+            & (pl.col("received_at") > pl.col("previous_made_at"))
+        )
+        .group_by("account_id")
+        .agg(late_reads=pl.len())
+    )
+    return (
+        per_account.join(withdrawn, on="account_id", how="full", coalesce=True)
+        .join(late, on="account_id", how="full", coalesce=True)
+        .with_columns(
+            pl.col("trailing_estimates").fill_null(0),
+            pl.col("withdrawn_billed").fill_null(0),
+            pl.col("late_reads").fill_null(0),
+        )
     )

@@ -15,15 +15,19 @@ for quantities that are not negative, ``round(a / b) = (2a + b) // 2b``.
 2. Energy. Each consumption is taken whole (it is not clipped to the period: it runs
    from the last billed read, which may be before ``period_start``). Its days are cut at
    every price segment boundary inside it and at the back-billing cutoff if that is
-   inside it (rule 3), giving pieces in date order; its kWh are apportioned by days:
-   every piece but the last gets ``round_half_up(kwh x piece_days / total_days, 3 dp)``,
-   the last gets the remainder, so the pieces sum exactly to the consumption's kWh.
-   (With tiny kWh over many pieces the remainder can come out below zero; it is kept.)
-   A consumption with ``start == end`` (reads on the same day) is one piece with all its
-   kWh, at the segment in force that day. Each charged piece is one ``ENERGY`` line:
-   ``round_half_up(piece_kwh x unit rate of the consumption's band)`` in whole pence.
-   No segment in force on a day of a consumption, or no rate for its band: ValueError
-   naming the meter point.
+   inside it (rule 3), giving pieces in date order. Days no segment covers (a gap
+   between agreements, or before the first or after the last) are no piece: like the
+   standing charge, they are not priced, and the consumption's kWh go to the days that
+   are. Its kWh are apportioned by days over the pieces: every piece but the last gets
+   ``round_half_up(kwh x piece_days / covered_days, 3 dp)`` (``covered_days``: the
+   pieces' days together), the last gets the remainder, so the pieces sum exactly to
+   the consumption's kWh. (With tiny kWh over many pieces the remainder can come out
+   below zero; it is kept.) A consumption with ``start == end`` (reads on the same day)
+   is one piece with all its kWh, at the segment in force that day. Each charged piece
+   is one ``ENERGY`` line: ``round_half_up(piece_kwh x unit rate of the consumption's
+   band)`` in whole pence. No segment in force on any day of a consumption (its kWh
+   cannot be priced), or no rate for its band: ValueError naming the meter point (the
+   bill run's engine holds such a bill instead: ``missing_rates``).
 3. Back-billing. For a ``RESIDENTIAL`` customer, or a ``BUSINESS`` one with
    ``is_micro_business``, unless ``back_billing_obstructed``: ``cutoff`` is the same
    calendar day 12 months before ``bill_date`` (29 February -> 28 February). Pieces
@@ -92,7 +96,7 @@ BACK_BILLING = "BACK_BILLING"
 NET_KINDS = frozenset({STANDING_CHARGE, ENERGY, CREDIT, COMPENSATION})
 
 _THOUSANDTH = Decimal("0.001")
-_READ_WORDS = {
+READ_WORDS = {  # a read's source, as the bill says it
     "ACTUAL": "actual read",
     "CUSTOMER": "customer read",
     "SMART": "smart read",
@@ -261,9 +265,10 @@ def apportion(kwh: Decimal, days: Sequence[int]) -> tuple[Decimal, ...]:
 def rate_bill(request: BillRequest) -> Bill:
     """Rate one bill: its lines in order and its totals (the rules are the module's).
 
-    :raises ValueError: a consumption with no price in force or no rate for its band, a
-        consumption of another meter point, overlapping price segments, an unknown fuel
-        or credit kind, or a levy rate not recorded for a day a business is charged.
+    :raises ValueError: a consumption with no price in force on any of its days or no
+        rate for its band, a consumption of another meter point, overlapping price
+        segments, an unknown fuel or credit kind, or a levy rate not recorded for a day a
+        business is charged.
     """
     cutoff = (
         back_billing.cutoff(request.bill_date)
@@ -303,6 +308,7 @@ class _Piece:
     kwh: Decimal
     charged: bool
     whole: bool  # the consumption was not cut
+    covered_days: int  # the days of the consumption with a price in force
 
     @property
     def last_day(self) -> datetime.date:
@@ -397,11 +403,11 @@ def _in_order(supply: Supply) -> list[PriceSegment]:
     return segments
 
 
-def _segment_on(supply: Supply, segments: list[PriceSegment], day: datetime.date) -> PriceSegment:
+def _segment_on(segments: list[PriceSegment], day: datetime.date) -> PriceSegment | None:
     for segment in segments:
         if segment.start <= day and (segment.end is None or day < segment.end):
             return segment
-    raise ValueError(f"meter point {supply.meter_point}: no price in force on {day.isoformat()}")
+    return None
 
 
 def _pieces(
@@ -425,19 +431,31 @@ def _pieces(
     if cutoff is not None and start < cutoff < end:
         inside.add(cutoff)
     edges = [start, *sorted(inside), end] if start < end else [start, end]
-    spans = list(itertools.pairwise(edges))
-    shares = apportion(consumption.kwh, [(to - since).days for since, to in spans])
+    # A span between two edges lies wholly inside one segment or wholly outside all.
+    priced = [
+        (since, to, segment)
+        for since, to in itertools.pairwise(edges)
+        if (segment := _segment_on(segments, since)) is not None
+    ]
+    if not priced:
+        raise ValueError(
+            f"meter point {supply.meter_point}: no price in force on any day from "
+            f"{start.isoformat()} to {end.isoformat()} (the consumption's reads)"
+        )
+    shares = apportion(consumption.kwh, [(to - since).days for since, to, _ in priced])
+    whole = len(priced) == 1 and (priced[0][0], priced[0][1]) == (start, end)
     return [
         _Piece(
             consumption=consumption,
             start=since,
             end=to,
-            segment=_segment_on(supply, segments, since),
+            segment=segment,
             kwh=share.quantize(_THOUSANDTH),
             charged=cutoff is None or since >= cutoff,
-            whole=len(spans) == 1,
+            whole=whole,
+            covered_days=sum((to - since).days for since, to, _ in priced),
         )
-        for (since, to), share in zip(spans, shares, strict=True)
+        for (since, to, segment), share in zip(priced, shares, strict=True)
     ]
 
 
@@ -466,7 +484,10 @@ def _energy_description(piece: _Piece, rate: Decimal) -> str:
         return f"{how} x {_pence(rate)}p{reads}"
     days = (piece.end - piece.start).days
     total = (consumption.end - consumption.start).days
-    return f"{_kwh(piece.kwh)} kWh x {_pence(rate)}p: {days} of {total} days of {how}{reads}"
+    of = f"{piece.covered_days} days"
+    if piece.covered_days != total:
+        of = f"{piece.covered_days} priced days ({total} between the reads)"
+    return f"{_kwh(piece.kwh)} kWh x {_pence(rate)}p: {days} of {of} of {how}{reads}"
 
 
 def _reads(consumption: Consumption) -> str:
@@ -476,7 +497,7 @@ def _reads(consumption: Consumption) -> str:
 
 
 def _read_words(source: str) -> str:
-    return _READ_WORDS.get(source, f"{source.lower()} read" if source else "a read")
+    return READ_WORDS.get(source, f"{source.lower()} read" if source else "a read")
 
 
 def _back_billing_line(

@@ -12,8 +12,9 @@ A run is restartable and idempotent by construction:
   an account is billed once for a period.
 
 Set-based: a chunk of thousands of accounts is five reads (accounts, agreements, rates,
-invoices so far, reads), the rating in columns (``domain/bill_frame.py``), and three
-writes (invoices and lines by COPY, reads noted as billed).
+invoices so far, reads), the rating in columns (``domain/bill_frame.py``), and two
+writes (invoices and lines by COPY). Which reads a bill charges follows from the dates
+alone (``bill_inputs.consumptions``): nothing is written back to the reads.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ from django.db import IntegrityError, connection, transaction
 
 from kilowatt.accounts import queries as accounts_queries
 from kilowatt.billing import models
-from kilowatt.billing.domain import bill_exceptions, bill_frame, bill_inputs
+from kilowatt.billing.domain import bill_exceptions, bill_frame, bill_inputs, invoice_document
 from kilowatt.ledger import operations as ledger
-from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import bulk, events, frames
 from kilowatt.platform.errors import InvalidInput, NotFound
@@ -183,7 +183,8 @@ def _complete(run: models.BillRun, *, as_at: datetime.datetime) -> None:
 
 def _live_invoices(first: int, last: int, since: datetime.date) -> pl.DataFrame:
     return frames.read_frame(
-        """SELECT account_id, period_start, period_end, net_pence FROM billing_invoice
+        """SELECT account_id, period_start, period_end, net_pence, created_at
+           FROM billing_invoice
            WHERE account_id BETWEEN %s AND %s AND kind = 'INVOICE'
              AND status IN ('DRAFT', 'HELD', 'ISSUED') AND period_end >= %s""",
         [first, last, since],
@@ -192,6 +193,7 @@ def _live_invoices(first: int, last: int, since: datetime.date) -> pl.DataFrame:
             "period_start": pl.Date,
             "period_end": pl.Date,
             "net_pence": pl.Int64,
+            "created_at": pl.Datetime,
         },
     )
 
@@ -224,6 +226,8 @@ def _due_accounts(
             billed_to=pl.col("period_end").last(),
             previous_net_pence=pl.col("net_pence").last(),
             previous_days=(pl.col("period_end") - pl.col("period_start")).dt.total_days().last(),
+            previous_start=pl.col("period_start").last(),
+            previous_made_at=pl.col("created_at").last(),
         )
     )
     accounts = (
@@ -238,22 +242,32 @@ def _due_accounts(
     return accounts, previous
 
 
-def _bill_accounts(
-    *, run: models.BillRun, chunk: models.BillRunChunk, as_at: datetime.datetime
-) -> ChunkResult:
-    accounts, _previous = _due_accounts(run, chunk)
-    if accounts.is_empty():
-        return ChunkResult(invoices=0, held=0)
-    run_date = run.run_date
-    window_start = run_date - datetime.timedelta(days=READ_WINDOW_DAYS)
+@dataclasses.dataclass(frozen=True)
+class Rated:
+    """A set of accounts rated: ``totals`` and ``lines`` as ``bill_frame.rate_frame``
+    gives them, the ``consumptions`` charged and the ``dated`` reads they came from."""
+
+    totals: pl.DataFrame
+    lines: pl.DataFrame
+    consumptions: pl.DataFrame
+    dated: pl.DataFrame
+
+
+def rate_accounts(accounts: pl.DataFrame, *, first_account_id: int, last_account_id: int) -> Rated:
+    """Rate the bills of ``accounts`` (ids within ``[first, last]``; columns
+    ``account_id``, ``customer_kind``, ``is_micro``, ``period_start``, ``period_end``,
+    ``bill_date``): their agreements, the rates and their reads loaded in a few queries,
+    the rules applied in columns. Writes nothing."""
+    until: datetime.date = accounts["period_end"].max()  # type: ignore[assignment]
+    window_start = until - datetime.timedelta(days=READ_WINDOW_DAYS)
     first_period_start: datetime.date = accounts["period_start"].min()  # type: ignore[assignment]
     earliest = min(window_start, first_period_start)
     prices = (
         accounts_queries.billing_prices_frame(
-            first_account_id=chunk.first_account_id,
-            last_account_id=chunk.last_account_id,
+            first_account_id=first_account_id,
+            last_account_id=last_account_id,
             since=earliest,
-            until=run_date,
+            until=until,
         )
         .join(accounts.select("account_id"), on="account_id", how="semi")
         .with_columns(standing_e4=bill_inputs.e4_from_text_expr("standing_charge"))
@@ -264,34 +278,57 @@ def _bill_accounts(
     reads = metering_queries.billing_reads_frame(
         meter_point_ids=prices["meter_point_id"],
         since=_midnight(window_start),
-        until=_midnight(run_date + datetime.timedelta(days=1)),
+        until=_midnight(until + datetime.timedelta(days=1)),
     )
     dated = bill_inputs.dated_reads(reads, prices).join(
         accounts.select("account_id"), on="account_id", how="semi"
     )
-    consumptions = bill_inputs.consumptions(dated, window_start=window_start)
-    rating_accounts = accounts.select(
-        "account_id", "customer_kind", "is_micro", "period_start", "period_end", "bill_date"
+    consumptions = bill_inputs.consumptions(
+        dated,
+        accounts.select("account_id", "period_start", "period_end"),
+        window_start=window_start,
     )
     totals, lines = bill_frame.rate_frame(
-        accounts=rating_accounts,
+        accounts=accounts.select(
+            "account_id", "customer_kind", "is_micro", "period_start", "period_end", "bill_date"
+        ),
         prices=prices,
         rates=rates,
         consumptions=consumptions.filter(pl.col("kwh_milli") >= 0),
     )
+    return Rated(totals=totals, lines=lines, consumptions=consumptions, dated=dated)
+
+
+def _bill_accounts(
+    *, run: models.BillRun, chunk: models.BillRunChunk, as_at: datetime.datetime
+) -> ChunkResult:
+    accounts, previous = _due_accounts(run, chunk)
+    if accounts.is_empty():
+        return ChunkResult(invoices=0, held=0)
+    run_date = run.run_date
+    rated = rate_accounts(
+        accounts,
+        first_account_id=chunk.first_account_id,
+        last_account_id=chunk.last_account_id,
+    )
+    lines = rated.lines
     negative = (
-        consumptions.filter(pl.col("kwh_milli") < 0)
+        rated.consumptions.filter(pl.col("kwh_milli") < 0)
         .group_by("account_id")
         .agg(negative_reads=pl.len())
     )
-    facts = bill_inputs.read_facts(dated, run_date=run_date)
+    facts = bill_inputs.read_facts(
+        rated.dated,
+        previous.select("account_id", "previous_start", "billed_to", "previous_made_at"),
+    )
     bills = (
-        totals.join(accounts, on="account_id")
+        rated.totals.join(accounts, on="account_id")
         .join(facts, on="account_id", how="left")
         .join(negative, on="account_id", how="left")
         .with_columns(
             pl.col("negative_reads").fill_null(0),
             pl.col("withdrawn_billed").fill_null(0),
+            pl.col("late_reads").fill_null(0),
             pl.col("trailing_estimates").fill_null(0),
         )
     )
@@ -325,19 +362,18 @@ def _bill_accounts(
         created_at=pl.lit(as_at),
         decided_by=pl.lit(""),
     )
-    invoice_ids = bills.select("account_id", invoice_id="id")
-    line_rows = lines.join(invoice_ids, on="account_id").drop("account_id", "quantity_milli")
-    line_rows = line_rows.with_columns(
-        id=bulk.reserve_id_blocks(models.InvoiceLine, line_rows.height)
-    )
     frames.write_frame(models.Invoice, invoices)
-    frames.write_frame(models.InvoiceLine, line_rows)
-    used = consumptions.join(invoice_ids, on="account_id").select(
-        id="read_id", bill_reference=pl.format("invoice:{}", pl.col("invoice_id"))
-    )
-    metering_operations.mark_read_frame_billed(reads=used)
+    write_lines(lines, invoice_ids=bills.select("account_id", invoice_id="id"))
     held = int((bills["hold_rule"] != "").sum())
     return ChunkResult(invoices=bills.height, held=held)
+
+
+def write_lines(lines: pl.DataFrame, *, invoice_ids: pl.DataFrame) -> int:
+    """Write rated lines (``bill_frame.rate_frame``'s) to the invoices of their accounts
+    (``invoice_ids``: ``account_id``, ``invoice_id``)."""
+    rows = lines.join(invoice_ids, on="account_id").drop("account_id", "quantity_milli")
+    rows = rows.with_columns(id=bulk.reserve_id_blocks(models.InvoiceLine, rows.height))
+    return frames.write_frame(models.InvoiceLine, rows)
 
 
 def release_bill_run(*, run_id: int, released_by: str, as_at: datetime.datetime) -> int:
@@ -397,6 +433,17 @@ def release_bill_run(*, run_id: int, released_by: str, as_at: datetime.datetime)
         return issued
 
 
+def _locked_series(code: str) -> models.InvoiceSeries:
+    """The series row, locked until the transaction ends (numbers stay gapless when
+    several issue at once). Made if missing: a test database flushed between tests loses
+    the rows the migration put there."""
+    models.InvoiceSeries.objects.get_or_create(
+        code=code,
+        defaults={"legal_entity": invoice_document.LEGAL_ENTITIES.get(code, code)},
+    )
+    return models.InvoiceSeries.objects.select_for_update().get(code=code)
+
+
 def issue_invoices(
     *,
     drafts: pl.DataFrame,
@@ -405,16 +452,17 @@ def issue_invoices(
     effective_date: datetime.date,
     as_at: datetime.datetime,
     issued_by: str,
+    kind: str = "CHARGE",
 ) -> int:
     """Number and issue draft (or released held) invoices, and post their charges to the
-    ledger in one balanced journal. Call inside a transaction. ``drafts`` has ``id``,
+    ledger in one balanced journal (of ``kind``: a credit note's is ``CREDIT``). Call inside a transaction. ``drafts`` has ``id``,
     ``series``, ``account_id``, ``net_pence``, ``ccl_pence``, ``vat_pence``,
     ``total_pence``, in the order they are to be numbered."""
     if drafts.is_empty():
         return 0
     numbered = []
     for series_code, group in drafts.group_by("series", maintain_order=True):
-        series = models.InvoiceSeries.objects.select_for_update().get(code=series_code[0])
+        series = _locked_series(str(series_code[0]))
         first = series.next_number
         series.next_number = first + group.height
         series.save(update_fields=["next_number"])
@@ -440,8 +488,13 @@ def issue_invoices(
                FROM _issued_invoices i WHERE billing_invoice.id = i.id""",
             [moment],
         )
+    # Compensation credited on a bill (negative, inside its net) is the company's cost,
+    # not less energy sold: it goes to its own ledger.
+    compensation = (
+        int(issued["compensation_pence"].sum()) if "compensation_pence" in issued.columns else 0
+    )
     ledger.post_journal_frame(
-        kind="CHARGE",
+        kind=kind,
         reference=reference,
         description=description,
         effective_date=effective_date,
@@ -449,7 +502,8 @@ def issue_invoices(
             holder="account_id", amount_pence="total_pence", document="number"
         ),
         contra={
-            "ENERGY_SALES": -int(issued["net_pence"].sum()),
+            "ENERGY_SALES": -(int(issued["net_pence"].sum()) - compensation),
+            "COMPENSATION": -compensation,
             "VAT_OUTPUT": -int(issued["vat_pence"].sum()),
             "CCL": -int(issued["ccl_pence"].sum()),
         },

@@ -1,5 +1,6 @@
 """Public writes of industry flows: import and export D0010 meter-reading files; queue the
-flows that tell the industry of a meter exchange and send queued flows."""
+flows that tell the industry of a meter exchange and send queued flows; send paper invoices
+to the print bureau and fetch them back from its archive."""
 
 from kilowatt.integrations.operations._d0010 import (
     ACCEPTED,
@@ -15,6 +16,16 @@ from kilowatt.integrations.operations._d0010 import (
     import_d0010,
     import_d0010_files,
 )
+from kilowatt.integrations.operations._erp_migration import (
+    ErpService,
+    ErpUnavailable,
+    MigrationReport,
+    ReconciliationLine,
+    RejectedCustomer,
+    SoapErp,
+    migrate_from_erp,
+    reconcile,
+)
 from kilowatt.integrations.operations._outbound import (
     MeterExchanged,
     PendingFlow,
@@ -22,23 +33,51 @@ from kilowatt.integrations.operations._outbound import (
     queue_meter_exchange_flows,
     send_pending_flows,
 )
+from kilowatt.integrations.operations._print_bureau import (
+    BATCH_SIZE,
+    ArchivePurged,
+    PrintBatch,
+    PrintBureauError,
+    PrintRejection,
+    PrintRun,
+    batch_key,
+    fetch_archived_invoice,
+    send_paper_invoices,
+)
 
 __all__ = [
     "ACCEPTED",
+    "BATCH_SIZE",
     "DUPLICATE",
     "FAILED_INDUSTRY_VALIDATION",
     "HELD",
     "REFUSED",
     "STATUSES",
     "UNKNOWN",
+    "ArchivePurged",
+    "ErpService",
+    "ErpUnavailable",
     "ImportReport",
     "MeterExchanged",
+    "MigrationReport",
     "PendingFlow",
+    "PrintBatch",
+    "PrintBureauError",
+    "PrintRejection",
+    "PrintRun",
+    "ReconciliationLine",
     "RecordOutcome",
+    "RejectedCustomer",
+    "SoapErp",
+    "batch_key",
     "exchange_key",
     "export_d0010",
+    "fetch_archived_invoice",
     "import_d0010",
     "import_d0010_files",
+    "migrate_from_erp",
     "queue_meter_exchange_flows",
+    "reconcile",
+    "send_paper_invoices",
     "send_pending_flows",
 ]

@@ -31,7 +31,6 @@ from kilowatt.metering.operations._read_photos import attach_read_photo, check_r
 from kilowatt.metering.operations._read_reviews import (
     ACCEPT,
     REFUSE,
-    mark_read_frame_billed,
     mark_reads_billed,
     replace_read,
     resolve_held_read,
@@ -75,7 +74,6 @@ __all__ = [
     "finish_meter_point_load",
     "install_meter",
     "load_meter_points",
-    "mark_read_frame_billed",
     "mark_reads_billed",
     "next_meter_point_ids",
     "note_supply_from",

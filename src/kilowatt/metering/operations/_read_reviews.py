@@ -23,13 +23,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import polars as pl
 from django.db import transaction
 
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import reads as read_rules
 from kilowatt.metering.operations import _reads
-from kilowatt.platform import audit, events, frames, periods
+from kilowatt.platform import audit, events, periods
 from kilowatt.platform.errors import InvalidInput, NotFound
 
 ACCEPT = "ACCEPT"
@@ -241,14 +240,6 @@ def replace_read(
 
 
 @transaction.atomic
-def mark_read_frame_billed(*, reads: pl.DataFrame) -> int:
-    """Note the bill of each read (``id``, ``bill_reference``; an empty reference un-notes
-    it), set-based for a bill run's chunk."""
-    return frames.update_column(
-        models.Read, "billed_reference", reads.select("id", value=pl.col("bill_reference"))
-    )
-
-
 def mark_reads_billed(*, read_ids: list[int], bill_reference: str) -> int:
     """Note that a bill used these reads, so withdrawing one later flags that bill."""
     return models.Read.objects.filter(id__in=read_ids).update(billed_reference=bill_reference)

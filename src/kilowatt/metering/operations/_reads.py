@@ -508,6 +508,7 @@ def restate_following(
             "read_id": following.id,
             "meter_point_id": following.meter_point_id,
             "register_id": register_id,
+            "read_date": periods.london_date(following.read_at).isoformat(),
             "billed_reference": following.billed_reference,
         },
         at=as_at,

@@ -6,6 +6,18 @@ shapes the answer into plain records (``_shapes``) and renders them; the context
 errors are mapped to 404, 403 and 422. Who may open a page at all is ``_access``.
 """
 
+from kilowatt.portals.interfaces.pages._billing import (
+    bill_exception,
+    bill_exceptions,
+    bill_run,
+    bill_runs,
+)
+from kilowatt.portals.interfaces.pages._bills import (
+    account_bill_changes,
+    account_bills,
+    my_bill_changes,
+    my_bills,
+)
 from kilowatt.portals.interfaces.pages._cases import case, cases
 from kilowatt.portals.interfaces.pages._customer import contact_details, customer
 from kilowatt.portals.interfaces.pages._field import (
@@ -29,6 +41,12 @@ from kilowatt.portals.interfaces.pages._settlement_flags import (
 from kilowatt.portals.interfaces.pages._sign_in import sign_in, sign_out
 
 __all__ = [
+    "account_bill_changes",
+    "account_bills",
+    "bill_exception",
+    "bill_exceptions",
+    "bill_run",
+    "bill_runs",
     "book_appointment",
     "booked",
     "case",
@@ -38,6 +56,8 @@ __all__ = [
     "field_job",
     "field_jobs",
     "home",
+    "my_bill_changes",
+    "my_bills",
     "my_meter_readings",
     "read_exception",
     "read_exception_photo",

@@ -51,6 +51,7 @@ class SignedIn:
     may_book_appointments: bool = False
     may_work_field_jobs: bool = False
     may_work_cases: bool = False
+    may_run_bills: bool = False
     is_customer: bool = False  # sees their own accounts: the customer pages, not the back office
 
 
@@ -65,6 +66,7 @@ def signed_in(principal: Principal) -> SignedIn:
         may_book_appointments=principal.may(Permission.BOOK_APPOINTMENTS),
         may_work_field_jobs=principal.may(Permission.WORK_FIELD_JOBS),
         may_work_cases=principal.may(Permission.WORK_CASES),
+        may_run_bills=principal.may(Permission.RUN_BILLS),
         is_customer=principal.reach is Reach.OWN,
     )
 
@@ -432,11 +434,21 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _before_after(value: Any) -> tuple[Any, Any]:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return value[0], value[1]
+    return None, value
+
+
 def trail_row(record: Any) -> TrailRow:
     """Shape one audit record: who, when, what, and each field's before and after."""
     changes = tuple(
         Change(field=field.replace("_", " "), before=_shown(before), after=_shown(after))
-        for field, (before, after) in sorted(record.changes.items())
+        for field, (before, after) in sorted(
+            # Most entries hold [before, after]; some (a bill restated) hold a plain value.
+            (field, _before_after(value))
+            for field, value in record.changes.items()
+        )
         # A creation lists every field; the empty ones say nothing.
         if _shown(before) or _shown(after)
     )
