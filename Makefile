@@ -22,7 +22,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kilowatt migrate --no-input
 	$(BIN)/kilowatt seed --customers $(CUSTOMERS) --seed 1 --if-empty
-	$(BIN)/kilowatt demo_reads --months 6 --if-empty
+	$(BIN)/kilowatt demo_reads --months 7 --if-empty
+	$(BIN)/kilowatt demo_bills --months 7 --if-empty
 	$(BIN)/kilowatt demo_logins
 	$(BIN)/kilowatt runserver 127.0.0.1:8000
 

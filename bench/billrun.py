@@ -59,7 +59,7 @@ def _previous_bills() -> int:
            SELECT nextval(pg_get_serial_sequence('billing_invoice', 'id')), 'BENCH' || a.id,
                'KWE', a.id, NULL, 'INVOICE', 'ISSUED', false, '2026-04-01', '2026-05-01',
                '2026-05-01', 9000 + a.id % 1000, 0, 450, 9450 + a.id % 1000, '', '', 'EMAIL',
-               NULL, now(), now(), '', NULL, NULL
+               NULL, '2026-05-01 06:00+00', '2026-05-01 06:00+00', '', NULL, NULL
            FROM accounts_account a WHERE a.status = 'ACTIVE'"""
     )
 
@@ -80,7 +80,8 @@ def _reads(read_at: str, *, month: int, billed: str) -> int:
                     ELSE 40 + r.id % 13 END,
                CASE WHEN {month} = 0 THEN NULL WHEN m.units = 'KWH' THEN 200 + r.id % 97
                     ELSE round((40 + r.id % 13) * 1.02264 * 39.2 / 3.6, 3) END,
-               false, '', '', now(), 'bench', '', '{billed}'
+               false, '', '', '{read_at}'::timestamptz + interval '6 hours', 'bench', '',
+               '{billed}'
            FROM metering_register r JOIN metering_meter m ON m.id = r.meter_id
            WHERE m.removed_date IS NULL"""
     )
@@ -112,6 +113,9 @@ def _bill_in_process(run_date: datetime.date) -> tuple[float, int, int]:
 
 def _worker(url: str, run_id: int, part: int, parts: int, start, results) -> None:
     """One worker process: every other chunk of the run (as one of two Celery workers)."""
+    # A worker process a core, as Celery runs them (``--concurrency`` = cores): each with
+    # one Polars thread, so two processes do not fight over the same two cores.
+    os.environ["POLARS_MAX_THREADS"] = os.environ.get("BILLRUN_WORKER_THREADS", "1")
     _harness.set_up_django(url)
     from kilowatt.billing import operations
 

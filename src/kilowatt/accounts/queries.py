@@ -12,7 +12,7 @@ import datetime
 import re
 
 import polars as pl
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 
 from kilowatt import validation
 from kilowatt.accounts import models
@@ -603,4 +603,16 @@ def accounts_with_supply_ended(*, before: datetime.date, limit: int) -> list[int
         .order_by("id")
         .values_list("id", flat=True)
         .distinct()[:limit]
+    )
+
+
+def first_supplies(*, before: datetime.date) -> list[tuple[int, datetime.date]]:
+    """Return ``(account id, first day supplied)`` for the accounts supplied before a
+    day, in account order."""
+    return list(
+        models.Agreement.objects.values("account_id")
+        .annotate(first=Min("valid_from"))
+        .filter(first__lt=before)
+        .order_by("account_id")
+        .values_list("account_id", "first")
     )

@@ -800,6 +800,7 @@ _COMPARED_LINE_FIELDS = (
     "amount_pence",
     "read_from",
     "read_to",
+    "read_id",
     "description",
 )
 
@@ -867,7 +868,10 @@ def restatement_for(
         .values_list("invoice_id", *_COMPARED_LINE_FIELDS)
     ):
         lines[invoice].append(
-            restatement_domain.Line(*fields, part_of=restatement_domain.piece_of(description))
+            restatement_domain.Line(
+                **dict(zip(_COMPARED_LINE_FIELDS, fields, strict=False)),
+                part_of=restatement_domain.piece_of(description),
+            )
         )
     return restatement_domain.compare(
         original=original,
@@ -877,3 +881,17 @@ def restatement_for(
         new_lines=lines[replacement.id],
         reason=_restated_reason(account_id=seen.account_id, invoice_id=original.id),
     )
+
+
+def held_invoice_ids(*, run_id: int) -> list[int]:
+    """Return the ids of a run's held bills, in order (for batch work, not people)."""
+    return list(
+        models.Invoice.objects.filter(run_id=run_id, status=models.Invoice.Status.HELD)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def any_invoices() -> bool:
+    """Whether any invoice exists at all (the demo bills only an empty book)."""
+    return models.Invoice.objects.exists()

@@ -147,6 +147,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metering.detect_silent_smart_meters",
         "schedule": crontab(hour=6, minute=15),
     },
+    # The bill run of the accounts whose bill day is today, early, before the working day;
+    # its chunks spread over every worker. A run started already is resumed, not repeated.
+    "start-todays-bill-run": {
+        "task": "billing.start_todays_run",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    # Final bills for supplies that ended (moves out, losses): within days, not six weeks.
+    "issue-due-final-bills": {
+        "task": "billing.issue_due_final_bills",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 
 # The print-and-post bureau's web service (kilowatt.simulators.print_bureau in development):

@@ -25,11 +25,17 @@ from collections.abc import Callable, Iterator
 from django.db import transaction
 
 from kilowatt.accounts import operations as account_operations
+from kilowatt.accounts import queries as account_queries
+from kilowatt.billing import operations as billing_operations
+from kilowatt.billing import queries as billing_queries
+from kilowatt.billing.domain import legacy
 from kilowatt.customers import operations as customer_operations
 from kilowatt.customers import queries as customer_queries
 from kilowatt.demo.domain import book, catalogue, logins, readings, rows
 from kilowatt.identity import operations as identity_operations
 from kilowatt.identity import queries as identity_queries
+from kilowatt.ledger import operations as ledger_operations
+from kilowatt.ledger.domain import LineSpec
 from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import bulk
@@ -331,6 +337,13 @@ class ReadsReport:
     skipped: bool = False
 
 
+def reading_days(*, today: datetime.date, months: int) -> list[datetime.date]:
+    """The days of the demo's monthly readings: the first of each of the last ``months``
+    months, this month's included (so the latest bill run has its closing reads)."""
+    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return readings.month_starts(today=next_month, months=months)
+
+
 def seed_reads(
     *, today: datetime.date, months: int, as_at: datetime.datetime, if_empty: bool
 ) -> ReadsReport:
@@ -342,7 +355,7 @@ def seed_reads(
     if if_empty and metering_queries.any_reads():
         return ReadsReport(reads=0, held=0, skipped=True)
     registers = metering_queries.registers_in_supply_frame()
-    days = readings.month_starts(today=today, months=months)
+    days = reading_days(today=today, months=months)
     total = held = 0
     for batch in readings.monthly_readings(registers, days=days):
         outcome = metering_operations.record_read_frame(
@@ -351,3 +364,71 @@ def seed_reads(
         total += outcome.height
         held += outcome.filter(outcome["status"] == "HELD").height
     return ReadsReport(reads=total, held=held)
+
+
+@dataclasses.dataclass(frozen=True)
+class BillsReport:
+    runs: int
+    bills: int
+    held_now: int
+    skipped: bool = False
+
+
+def seed_bills(
+    *, today: datetime.date, months: int, as_at: datetime.datetime, if_empty: bool
+) -> BillsReport:
+    """Give the demo book a billing history on the days of its readings: every account
+    supplied before the first reading brings its last bill from the previous system (an
+    ``ERP`` invoice up to that day, its amount the opening balance on the ledger, as the
+    migration leaves it); then a bill run on each later reading day, its held bills
+    released and the run released, except the latest, left complete for the billing
+    team to work its held bills and release.
+
+    With ``if_empty``, do nothing if any invoice exists.
+    """
+    if if_empty and billing_queries.any_invoices():
+        return BillsReport(runs=0, bills=0, held_now=0, skipped=True)
+    days = reading_days(today=today, months=months)
+    cutover = days[0]
+    brought = [
+        legacy.LegacyInvoice(
+            legacy_number=f"D{account_id:07d}",
+            account_id=account_id,
+            bill_date=cutover,
+            period_start=first_supply,
+            period_end=cutover,
+            net_pence=2_000 + (account_id * 7_919) % 9_000,
+            vat_pence=100 + (account_id * 7_919) % 9_000 // 20,
+        )
+        for account_id, first_supply in account_queries.first_supplies(before=cutover)
+    ]
+    with transaction.atomic():
+        billing_operations.import_legacy_invoices(invoices=brought, imported_at=as_at)
+        for invoice in brought:
+            ledger_operations.post_transaction(
+                kind="OPENING_BALANCE",
+                reference=f"demo:balance:{invoice.account_id}",
+                description="Balance brought from the previous billing system",
+                effective_date=cutover,
+                lines=[
+                    LineSpec("RECEIVABLE", invoice.total_pence, holder=invoice.account_id),
+                    LineSpec("MIGRATION", -invoice.total_pence),
+                ],
+                posted_at=as_at,
+                posted_by="demo",
+            )
+    bills = held_now = 0
+    runs = [day for day in days[1:] if day <= today]
+    for number, day in enumerate(runs, start=1):
+        run_id = billing_operations.start_bill_run(run_date=day, started_by="demo", as_at=as_at)
+        for chunk_id in billing_operations.pending_chunk_ids(run_id=run_id):
+            bills += billing_operations.bill_chunk(chunk_id=chunk_id, as_at=as_at)
+        if number == len(runs):
+            held_now = len(billing_queries.held_invoice_ids(run_id=run_id))
+            break  # the latest run waits for the billing team
+        for invoice_id in billing_queries.held_invoice_ids(run_id=run_id):
+            billing_operations.release_held_invoice(
+                invoice_id=invoice_id, decided_by="demo", as_at=as_at
+            )
+        billing_operations.release_bill_run(run_id=run_id, released_by="demo", as_at=as_at)
+    return BillsReport(runs=len(runs), bills=bills, held_now=held_now)

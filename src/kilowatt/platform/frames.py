@@ -85,7 +85,8 @@ def vendor() -> str:
 
 def _column(model: type[models.Model], name: str) -> str:
     """Return the database column of a field attribute name (``register_id`` or ``value``)."""
-    field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+    # A foreign key by its column (``register_id``) or a plain field that ends so.
+    field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or field.column is None:
         raise ValueError(f"{model.__name__} has no column for {name!r}")
     return str(field.column)

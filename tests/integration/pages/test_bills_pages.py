@@ -107,7 +107,7 @@ def test_staff_who_reach_the_customer_see_the_bills_and_the_difference(restated,
     changes = client.get(f"/accounts/{number}/bills/{restated.credit_note_id}/changes/")
 
     assert bills.status_code == 200
-    assert "You owe £211.72" in _text(bills)
+    assert "The customer owes £211.72" in _text(bills)
     assert f'href="/accounts/{number}/bills/{restated.original_id}/changes/"' in (
         bills.content.decode()
     )

@@ -198,3 +198,18 @@ def test_a_piece_is_known_by_its_description():
     )
     assert r.piece_of("300 kWh x 24.86p (your reading to your reading)") == ""
     assert r.piece_of("28 days x 53.68p") == ""
+
+
+def test_pieces_closing_on_the_same_read_id_are_one_consumption():
+    old = [
+        dataclasses.replace(energy("100", 2500, end=FEB_15), read_id=7),
+        dataclasses.replace(energy("200", 5000, start=FEB_15), read_id=7),
+    ]
+    new = [
+        dataclasses.replace(energy("90", 2250, end=FEB_15), read_id=8),
+        dataclasses.replace(energy("180", 4500, start=FEB_15), read_id=8),
+    ]
+
+    (read,) = r.read_changes(old, new)
+
+    assert (read.day, read.old_kwh, read.new_kwh) == (MAR_1, Decimal(300), Decimal(270))

@@ -6,10 +6,11 @@ agent need to know is small: which period, which meter reading changed, and the 
 new amounts. ``compare`` takes the two bills' lines and returns, per meter point and kind
 of line, the old and new quantity and amount side by side, and which reads differ.
 
-Which reads differ is told from the ``ENERGY`` lines alone (the lines carry no read ids):
+Which reads differ is told from the ``ENERGY`` lines alone:
 an energy line runs from one read to the next, ``[start_date, end_date)``, with the two
 reads' sources in ``read_from`` and ``read_to``. Pieces of one consumption split by a
-tariff change are joined back first (``Line.part_of``, from the piece's description);
+tariff change are joined back first (by their closing read's id where the lines carry
+one, else ``Line.part_of``, from the piece's description);
 then a read is known by its meter point, band and date, its value by the energy used
 from the bill's opening read up to it.
 
@@ -69,6 +70,7 @@ class Line:
     # Energy priced in pieces (a tariff change between two reads): what the pieces of
     # one consumption share, empty for a consumption priced whole (``piece_of``).
     part_of: str = ""
+    read_id: int | None = None  # an energy line's closing read, when the line names it
 
 
 def piece_of(description: str) -> str:
@@ -304,6 +306,7 @@ class _Consumption:
     read_from: str
     read_to: str
     part_of: str
+    read_id: int | None
 
 
 def _consumptions(lines: Sequence[Line]) -> dict[tuple[str, str], list[_Consumption]]:
@@ -328,15 +331,17 @@ def _consumptions(lines: Sequence[Line]) -> dict[tuple[str, str], list[_Consumpt
             read_from=line.read_from,
             read_to=line.read_to,
             part_of=line.part_of,
+            read_id=line.read_id,
         )
         last = pieces[-1] if pieces else None
-        if (
+        same_read = piece.read_id is not None and last is not None and last.read_id == piece.read_id
+        same_part = (
             last is not None
-            and last.end == piece.start
-            and piece.part_of
+            and bool(piece.part_of)
             and (last.part_of, last.read_from, last.read_to)
             == (piece.part_of, piece.read_from, piece.read_to)
-        ):
+        )
+        if last is not None and last.end == piece.start and (same_read or same_part):
             pieces[-1] = dataclasses.replace(last, end=piece.end, kwh=last.kwh + piece.kwh)
         else:
             pieces.append(piece)

@@ -20,3 +20,22 @@ def render_invoice_pdfs(invoice_ids: list[int]) -> int:
     """Render and keep the documents of these issued invoices (those kept already are
     passed over); return how many were rendered."""
     return operations.render_invoice_pdfs(invoice_ids=invoice_ids, as_at=clock.now())
+
+
+@shared_task(name="billing.start_todays_run")
+def start_todays_run() -> int:
+    """Start (or resume) the run of the accounts whose bill day is today and queue its
+    chunks not billed yet; return how many were queued. Daily, so nobody has to."""
+    run_id = operations.start_bill_run(
+        run_date=clock.today(), started_by="scheduled", as_at=clock.now()
+    )
+    pending = operations.pending_chunk_ids(run_id=run_id)
+    for chunk_id in pending:
+        bill_chunk.delay(chunk_id)
+    return len(pending)
+
+
+@shared_task(name="billing.issue_due_final_bills")
+def issue_due_final_bills() -> int:
+    """Issue the final bill of every account whose supply ended; return how many."""
+    return len(operations.issue_due_final_bills(as_at=clock.now()))

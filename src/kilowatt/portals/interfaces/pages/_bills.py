@@ -50,9 +50,16 @@ class Balance:
     owes: bool
     in_credit: bool
     amount: str  # without a sign
+    to_staff: bool = False
 
     @property
     def sentence(self) -> str:
+        if self.to_staff:
+            if self.owes:
+                return f"The customer owes {self.amount}"
+            if self.in_credit:
+                return f"The customer is {self.amount} in credit"
+            return "The account is up to date: nothing owed"
         if self.owes:
             return f"You owe {self.amount}"
         if self.in_credit:
@@ -105,8 +112,10 @@ class ChangesShape:
     bills_url: str
 
 
-def _balance(pence: int) -> Balance:
-    return Balance(owes=pence > 0, in_credit=pence < 0, amount=format_pence(abs(pence)))
+def _balance(pence: int, *, to_staff: bool) -> Balance:
+    return Balance(
+        owes=pence > 0, in_credit=pence < 0, amount=format_pence(abs(pence)), to_staff=to_staff
+    )
 
 
 def _document_url(invoice_id: int) -> str:
@@ -114,11 +123,11 @@ def _document_url(invoice_id: int) -> str:
 
 
 def _account_bills(
-    bills: billing_queries.AccountBills, *, changes_url: Any, list_url: str
+    bills: billing_queries.AccountBills, *, changes_url: Any, list_url: str, to_staff: bool
 ) -> AccountBillsShape:
     return AccountBillsShape(
         account_number=bills.account_number,
-        balance=_balance(bills.balance_pence),
+        balance=_balance(bills.balance_pence, to_staff=to_staff),
         bills=tuple(
             BillLine(
                 id=bill.id,
@@ -143,6 +152,8 @@ def _quantity(value: Decimal | None, unit: str) -> str:
     if value is None:
         return ""
     text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    if unit == "PCT":
+        return f"{text}%"
     return f"{text} {'days' if unit == 'DAY' else 'kWh' if unit == 'KWH' else unit.lower()}"
 
 
@@ -226,6 +237,7 @@ def my_bills(request: HttpRequest, principal: Principal) -> HttpResponse:
                     bills,
                     changes_url=lambda id: reverse("portals:my_bill_changes", args=[id]),
                     list_url=list_url,
+                    to_staff=False,
                 )
                 for bills in accounts
             ]
@@ -274,6 +286,7 @@ def account_bills(request: HttpRequest, principal: Principal, number: str) -> Ht
                     "portals:account_bill_changes", kwargs={"number": number, "invoice_id": id}
                 ),
                 list_url=reverse("portals:account_bills", kwargs={"number": number}),
+                to_staff=True,
             ),
         },
     )
@@ -298,6 +311,7 @@ def account_bill_changes(
         "portals/customer/bill_changes.html",
         {
             "number": number,
+            "staff": True,
             "change": _changes(
                 change, bills_url=reverse("portals:account_bills", kwargs={"number": number})
             ),
