@@ -1,7 +1,8 @@
 """``make bench``: every benchmark in bench/ on one throwaway PostgreSQL database.
 
 The seeding benchmark runs first (it builds the book the others measure); then every
-other module here with a ``run(scale)`` function, in name order. Each prints its figures
+other module here with a ``run(scale)`` function, in name order, and the bill run last
+(it adds two months of reads and bills to the book, which the others measure as seeded). Each prints its figures
 beside their floors and one JSON line per figure.
 
     python bench/run.py --scale 100000 [--keep] [--database NAME]
@@ -15,6 +16,7 @@ import pathlib
 import _harness
 
 FIRST = "seed"
+LAST = "billrun"
 
 
 def _modules() -> list[str]:
@@ -23,7 +25,7 @@ def _modules() -> list[str]:
         for path in pathlib.Path(__file__).parent.glob("*.py")
         if not path.stem.startswith("_") and path.stem != "run"
     )
-    return [FIRST, *(name for name in names if name != FIRST)]
+    return [FIRST, *(name for name in names if name not in (FIRST, LAST)), LAST]
 
 
 def main() -> None:

@@ -487,12 +487,15 @@ def billing_accounts_frame(
     (with ``bill_day=None``: every account in the range, whatever its status, as a
     re-bill or a final bill needs): ``account_id``, ``number``, ``customer_kind``,
     ``is_micro``, ``bill_delivery``, ``bill_cycle``, ``opened_at``, ``first_supply``
-    (their earliest agreement)."""
+    (their earliest agreement) and ``supply_end`` (the end of their last agreement, null
+    while one is open-ended)."""
     due = "AND a.status = 'ACTIVE' AND a.bill_day = %s" if bill_day is not None else ""
     return frames.read_frame(
         f"""SELECT a.id, a.number, c.kind, c.is_micro_business, a.bill_delivery, a.bill_cycle,
                   a.created_at,
-                  (SELECT MIN(g.valid_from) FROM accounts_agreement g WHERE g.account_id = a.id)
+                  (SELECT MIN(g.valid_from) FROM accounts_agreement g WHERE g.account_id = a.id),
+                  (SELECT CASE WHEN COUNT(*) = COUNT(g.valid_to) THEN MAX(g.valid_to) END
+                   FROM accounts_agreement g WHERE g.account_id = a.id)
            FROM accounts_account a JOIN customers_customer c ON c.id = a.customer_id
            WHERE a.id BETWEEN %s AND %s {due}""",
         [first_account_id, last_account_id, *([bill_day] if bill_day is not None else [])],
@@ -505,6 +508,7 @@ def billing_accounts_frame(
             "bill_cycle": pl.String,
             "opened_at": pl.Datetime,
             "first_supply": pl.Date,
+            "supply_end": pl.Date,
         },
     )
 
@@ -591,18 +595,17 @@ def meter_point_ids_of_account(*, account_id: int) -> list[int]:
     )
 
 
-def accounts_with_supply_ended(*, before: datetime.date, limit: int) -> list[int]:
-    """Return accounts none of whose agreements is open or ends after ``before`` (their
-    supply has ended), oldest first."""
+def accounts_with_supply_ended(*, before: datetime.date) -> QuerySet:
+    """Return (as a query of ids, for the caller to narrow further) the accounts none of
+    whose agreements is open or ends after ``before``: their supply has ended."""
     open_or_later = models.Agreement.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=before)
     ).values("account_id")
-    return list(
+    return (
         models.Account.objects.filter(agreements__isnull=False)
         .exclude(id__in=open_or_later)
-        .order_by("id")
         .values_list("id", flat=True)
-        .distinct()[:limit]
+        .distinct()
     )
 
 

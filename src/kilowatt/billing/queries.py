@@ -652,6 +652,7 @@ def issued_invoices_covering(*, meter_point_id: int, day: datetime.date) -> list
             period_start__lt=day,
             period_end__gte=day,
         )
+        .exclude(series="ERP")  # the legacy ERP's bills were not made from our reads
         .order_by("id")
         .values_list("id", flat=True)
     )

@@ -137,6 +137,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task (out of memory, a machine gone) gives its task back to
+# the queue instead of acknowledging it: a bill run's chunk is then billed by another.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -147,12 +150,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metering.detect_silent_smart_meters",
         "schedule": crontab(hour=6, minute=15),
     },
-    # The bill run of the accounts whose bill day is today, early, before the working day;
-    # its chunks spread over every worker. A run started already is resumed, not repeated.
-    "start-todays-bill-run": {
-        "task": "billing.start_todays_run",
-        "schedule": crontab(hour=2, minute=0),
-    },
+    # The bill run of the accounts whose bill day was yesterday (its reads all in), before
+    # the working day; its chunks spread over every worker. A run started is resumed.
+    "start-due-bill-run": {"task": "billing.start_due_run", "schedule": crontab(hour=2, minute=0)},
+    # A chunk whose worker died is queued again (harmless when it was billed meanwhile).
+    "resume-running-bill-runs": {"task": "billing.resume_running_runs", "schedule": 900.0},
     # Final bills for supplies that ended (moves out, losses): within days, not six weeks.
     "issue-due-final-bills": {
         "task": "billing.issue_due_final_bills",

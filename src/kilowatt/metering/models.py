@@ -205,6 +205,8 @@ class Read(models.Model):
         db_index=False,
     )
     settled_at = models.DateTimeField(null=True, blank=True)
+    # When it was withdrawn: a bill made before then may have charged it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

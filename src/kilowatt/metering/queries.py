@@ -756,14 +756,14 @@ def billing_reads_frame(
     """Return the accepted and withdrawn reads of the meter points taken in
     ``[since, until)``, for a bill run's chunk: ``read_id``, ``meter_point_id``,
     ``register_id``, ``band``, ``read_at``, ``source``, ``status``, ``consumption``
-    (kWh since the register's previous accepted read, decimal text or null) and
-    ``received_at``. One query, however many meter points (they go through a
+    (kWh since the register's previous accepted read, decimal text or null),
+    ``received_at`` and ``withdrawn_at``. One query, however many meter points (they go through a
     temporary table)."""
     frames.create_temp_table("_billing_meter_points", {"id": "bigint"})
     frames.write_temp("_billing_meter_points", pl.DataFrame({"id": meter_point_ids.unique()}))
     return frames.read_frame(
         """SELECT r.id, r.meter_point_id, r.register_id, g.band, r.read_at, r.source, r.status,
-                  r.consumption_kwh, r.received_at
+                  r.consumption_kwh, r.received_at, r.withdrawn_at
            FROM _billing_meter_points m
            JOIN metering_read r ON r.meter_point_id = m.id
            JOIN metering_register g ON g.id = r.register_id
@@ -779,5 +779,6 @@ def billing_reads_frame(
             "status": pl.String,
             "consumption": pl.String,
             "received_at": pl.Datetime,
+            "withdrawn_at": pl.Datetime,
         },
     )

@@ -167,8 +167,10 @@ def test_a_run_killed_part_way_bills_every_account_once_when_started_again():
         cursor.execute(
             """SELECT COUNT(*) FROM accounts_account a WHERE a.status = 'ACTIVE'
                AND a.bill_day = 1 AND EXISTS (SELECT 1 FROM accounts_agreement g
-               WHERE g.account_id = a.id AND g.valid_from < %s)""",
-            [RUN_DATE],
+               WHERE g.account_id = a.id AND g.valid_from < %s)
+               AND EXISTS (SELECT 1 FROM accounts_agreement g WHERE g.account_id = a.id
+               AND (g.valid_to IS NULL OR g.valid_to > %s))""",
+            [RUN_DATE, RUN_DATE],
         )
         (supplied,) = cursor.fetchone()
     assert invoices.count() == supplied > 0

@@ -10,11 +10,13 @@ import pytest
 
 from kilowatt.accounts import models as account_models
 from kilowatt.billing import models, operations, queries
+from kilowatt.billing.domain import legacy
 from kilowatt.identity.domain.roles import Role
 from kilowatt.ledger import queries as ledger_queries
 from kilowatt.metering import models as metering_models
 from kilowatt.metering import operations as metering
 from kilowatt.platform import audit, events
+from kilowatt.platform.errors import InvalidInput
 from tests.factories import book
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +244,67 @@ def test_a_read_arriving_late_for_the_last_bill_holds_the_next(world):
 
     held = models.Invoice.objects.get(account__number=home.account, run_id=april)
     assert (held.status, held.hold_rule) == ("HELD", "late_read")
+
+
+def test_a_held_bill_is_not_cancelled_once_a_later_bill_exists(world):
+    home, _ = world
+    (site,) = home.sites
+    metering_models.Read.objects.filter(read_at=UK_MIDNIGHT_1_MAR).delete()
+    _bill()  # March held: no energy
+    held = _invoice(home.account)
+    _read(site.mpan, datetime.datetime(2026, 3, 31, 23, tzinfo=datetime.UTC), "1400")
+    april = operations.start_bill_run(
+        run_date=datetime.date(2026, 4, 1), started_by="test", as_at=AS_AT, chunk_size=10
+    )
+    for chunk_id in operations.pending_chunk_ids(run_id=april):
+        operations.bill_chunk(chunk_id=chunk_id, as_at=AS_AT)
+
+    with pytest.raises(InvalidInput) as refused:
+        operations.rebill_held_invoice(invoice_id=held.id, decided_by="test", as_at=AS_AT)
+    assert refused.value.problems[0].rule == "later_bill_exists"
+
+
+def test_a_read_withdrawn_before_the_last_bill_holds_nothing(world):
+    home, _ = world
+    (site,) = home.sites
+    wrong = metering_models.Read.objects.get(
+        meter_point__identifier=site.mprn, read_at=UK_MIDNIGHT_1_MAR
+    )
+    metering.replace_read(
+        read_id=wrong.id, value=Decimal("539"), reason="misread", actor=SOMEONE, as_at=AS_AT
+    )
+    march = _bill()
+    operations.release_bill_run(run_id=march, released_by="test", as_at=AS_AT)
+    for identifier, value in ((site.mpan, "1400"), (site.mprn, "560")):
+        _read(identifier, datetime.datetime(2026, 3, 31, 23, tzinfo=datetime.UTC), value)
+    april = operations.start_bill_run(
+        run_date=datetime.date(2026, 4, 1), started_by="test", as_at=AS_AT, chunk_size=10
+    )
+    for chunk_id in operations.pending_chunk_ids(run_id=april):
+        operations.bill_chunk(chunk_id=chunk_id, as_at=AS_AT + datetime.timedelta(days=31))
+
+    bill = models.Invoice.objects.get(account__number=home.account, run_id=april)
+    assert bill.hold_rule != "read_withdrawn"
+
+
+def test_a_bill_from_the_legacy_system_is_not_rated_again(world):
+    home, _ = world
+    account_id = account_models.Account.objects.get(number=home.account).id
+    operations.import_legacy_invoices(
+        invoices=[
+            legacy.LegacyInvoice(
+                legacy_number="L1",
+                account_id=account_id,
+                bill_date=datetime.date(2026, 2, 1),
+                period_start=datetime.date(2026, 1, 1),
+                period_end=datetime.date(2026, 2, 1),
+                net_pence=1000,
+            )
+        ],
+        imported_at=AS_AT,
+    )
+    brought = models.Invoice.objects.get(series="ERP")
+
+    with pytest.raises(InvalidInput) as refused:
+        operations.restate_invoice(invoice_id=brought.id, reason="x", actor=SOMEONE, as_at=AS_AT)
+    assert refused.value.problems[0].rule == "legacy"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from kilowatt.billing import models
+from kilowatt.billing import models, operations
 from kilowatt.identity import operations as identity_operations
 from kilowatt.identity.domain.roles import Role
 from kilowatt.platform.models import AuditEntry
@@ -183,3 +183,24 @@ class TestHeldBills:
     def test_a_missing_bill_is_not_found(self, held):
         assert call(Role.BILLING, "GET", "/bill-exceptions/999999").status_code == 404
         assert call(Role.BILLING, "POST", "/bill-exceptions/999999/release").status_code == 404
+
+
+class TestRestate:
+    def test_the_billing_team_restates_an_issued_bill_and_others_are_refused(self, held):
+        world, run_id, _ = held
+        operations.release_bill_run(
+            run_id=run_id, released_by="test", as_at=datetime.datetime.now(datetime.UTC)
+        )
+        issued = billing.invoice_of(world.business.account)
+        path = f"/invoices/{issued.id}/restatement"
+
+        assert call(Role.AGENT, "POST", path, {"reason": "late read"}).status_code == 403
+        assert call(None, "POST", path, {"reason": "late read"}).status_code == 401
+        assert _problems(call(Role.BILLING, "POST", path, {"reason": " "})) == [
+            ("reason", "required")
+        ]
+        unchanged = call(Role.BILLING, "POST", path, {"reason": "checking"})
+
+        assert unchanged.status_code == 200
+        assert unchanged.json() == {"restated": False, "replacement_id": None}
+        assert models.Invoice.objects.get(id=issued.id).status == "ISSUED"

@@ -108,3 +108,58 @@ def test_the_daily_task_issues_every_final_bill_due(world):  # noqa: F811
         )
         == []
     )
+
+
+def test_a_run_leaves_an_ended_supply_to_its_final_bill(world):  # noqa: F811
+    home, business = world
+    operations.release_bill_run(run_id=_bill(), released_by="test", as_at=AS_AT)
+    _move_out(home)
+
+    april = operations.start_bill_run(
+        run_date=datetime.date(2026, 4, 1), started_by="test", as_at=AS_AT, chunk_size=10
+    )
+    for chunk_id in operations.pending_chunk_ids(run_id=april):
+        operations.bill_chunk(chunk_id=chunk_id, as_at=AS_AT)
+
+    billed = set(
+        models.Invoice.objects.filter(run_id=april).values_list("account__number", flat=True)
+    )
+    assert billed == {business.account}
+
+
+def test_restating_a_late_final_bill_keeps_its_30_pounds_and_the_ledger_right(world):  # noqa: F811
+    home, _ = world
+    (site,) = home.sites
+    operations.release_bill_run(run_id=_bill(), released_by="test", as_at=AS_AT)
+    _move_out(home)
+    final = _final(home, datetime.date(2026, 5, 10))
+    before = ledger_queries.trial_balance()
+    # A closing read arrives for the final period: the final bill is restated.
+    late = datetime.datetime(2026, 5, 12, 10, tzinfo=datetime.UTC)
+    _read(site.mpan, datetime.datetime(2026, 3, 19, 23, tzinfo=datetime.UTC), "1350", late)
+
+    replacement_id = operations.restate_invoice(
+        invoice_id=final.id, reason="closing read came", actor=SOMEONE, as_at=late
+    )
+
+    replacement = models.Invoice.objects.get(id=replacement_id)
+    assert replacement.is_final
+    assert replacement.lines.get(kind="COMPENSATION").amount_pence == -3000
+    after = ledger_queries.trial_balance()
+    assert after["COMPENSATION"] == before["COMPENSATION"] == 3000
+    # The customer owes the difference of the two bills, and the £30 still counts.
+    assert after["RECEIVABLE"] - before["RECEIVABLE"] == replacement.total_pence - final.total_pence
+    assert sum(after.values()) == 0
+
+
+def test_the_daily_task_is_not_held_up_by_accounts_billed_already(world):  # noqa: F811
+    home, business = world
+    operations.release_bill_run(run_id=_bill(), released_by="test", as_at=AS_AT)
+    _move_out(home)
+    at = datetime.datetime(2026, 3, 21, 6, tzinfo=datetime.UTC)
+    assert len(operations.issue_due_final_bills(as_at=at, limit=1)) == 1
+    _move_out(business)
+
+    issued = operations.issue_due_final_bills(as_at=at, limit=1)
+
+    assert [models.Invoice.objects.get(id=i).account.number for i in issued] == [business.account]

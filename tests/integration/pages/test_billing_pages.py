@@ -3,9 +3,12 @@ the run bills) and released, and the held bills worked. Everyone else is refused
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from kilowatt.billing import models
+from kilowatt.billing import operations as billing_operations
 from kilowatt.identity.domain.roles import Role
 from tests.factories import billing
 
@@ -228,3 +231,30 @@ class TestHeldBills:
 
         assert client.get(f"/billing/exceptions/{draft.id}/").status_code == 404
         assert client.get("/billing/exceptions/999999/").status_code == 404
+
+
+class TestRestatePrevious:
+    def test_the_bill_before_a_held_one_can_be_restated_by_the_billing_team_only(
+        self, signed_in, held
+    ):
+        world, run_id, invoice = held
+        now = datetime.datetime.now(datetime.UTC)
+        billing_operations.release_held_invoice(invoice_id=invoice.id, decided_by="t", as_at=now)
+        billing_operations.release_bill_run(run_id=run_id, released_by="t", as_at=now)
+        april = billing.bill(datetime.date(2026, 4, 1))
+        held_april = models.Invoice.objects.get(account__number=world.home.account, run_id=april)
+        assert held_april.status == "HELD"  # no reads since March: nothing to charge
+        path = f"/billing/exceptions/{held_april.id}/"
+
+        refused = signed_in(Role.AGENT).post(
+            path, {"action": "restate_previous", "restate_reason": "late read"}
+        )
+        page = signed_in(Role.BILLING).get(path)
+        done = signed_in(Role.BILLING).post(
+            path, {"action": "restate_previous", "restate_reason": "late read"}
+        )
+
+        assert refused.status_code == 403
+        assert b'data-testid="restate-previous"' in page.content
+        assert done.status_code == 302
+        assert models.Invoice.objects.get(id=invoice.id).status == "ISSUED"  # nothing changed

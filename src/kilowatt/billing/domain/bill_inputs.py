@@ -101,7 +101,7 @@ def read_facts(dated: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
     estimates at the end of a register's history (``trailing_estimates``), the day of
     its oldest register's latest actual read (``last_actual``: null if a register has
     none in the window), withdrawn reads dated inside the last bill's period
-    (``withdrawn_billed``: that bill may have used them) and reads dated inside it that
+    after it was made (``withdrawn_billed``: it may have charged them) and reads dated inside it that
     arrived after it was made (``late_reads``: it could not use them). ``previous``:
     ``account_id``, ``previous_start``, ``billed_to``, ``previous_made_at`` of each
     account's last bill."""
@@ -136,6 +136,11 @@ def read_facts(dated: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
         .filter(
             (pl.col("read_date") > pl.col("previous_start"))
             & (pl.col("read_date") <= pl.col("billed_to"))
+            # Withdrawn before that bill was made, the bill did not charge it.
+            & (
+                pl.col("withdrawn_at").is_null()
+                | (pl.col("withdrawn_at") > pl.col("previous_made_at"))
+            )
         )
         .group_by("account_id")
         .agg(withdrawn_billed=pl.len())

@@ -23,7 +23,7 @@ from kilowatt.billing.domain import bill_exceptions
 from kilowatt.billing.interfaces import tasks
 from kilowatt.identity import queries as identity_queries
 from kilowatt.identity.domain.roles import Principal
-from kilowatt.platform import clock
+from kilowatt.platform import audit, clock
 from kilowatt.platform.api import LIST, READ, WRITE, Error, PageParams, page, rule_broken
 
 router = Router(tags=["billing"])
@@ -418,6 +418,33 @@ def list_account_bills(request: HttpRequest, number: str, params: Query[PagePara
         "items": [_bill_out(bill) for bill in bills.bills],
         "next_after": bills.next_after,
     }
+
+
+class RestateIn(Schema):
+    reason: str = Field(description="Why the bill's period is billed again (kept on the trail)")
+
+
+class RestatedOut(Schema):
+    restated: bool = Field(description="False when re-rating found nothing changed")
+    replacement_id: int | None
+
+
+@router.post("/invoices/{invoice_id}/restatement", response={200: RestatedOut, **WRITE})
+def restate_bill(request: HttpRequest, invoice_id: int, payload: RestateIn) -> Any:
+    """Bill an issued bill's period again with the reads as they are now (the billing
+    team: a read arrived late or changed). When anything changed, a credit note for the
+    bill and a replacement are issued and ``restated`` is true. 422 ``invoice``/
+    ``not_issued`` or ``legacy``, ``reason``/``required``; 403 without ``RUN_BILLS``."""
+    who = _who(request)
+    queries.may_run_bills(principal=who)
+    queries.visible_invoice(principal=who, invoice_id=invoice_id)  # 404 alike if not seen
+    replacement = operations.restate_invoice(
+        invoice_id=invoice_id,
+        reason=payload.reason,
+        actor=audit.Actor(id=who.user_id, name=who.username),
+        as_at=clock.now(),
+    )
+    return {"restated": replacement is not None, "replacement_id": replacement}
 
 
 @router.get("/invoices/{invoice_id}/restatement", response={200: RestatementOut, **READ})

@@ -3,6 +3,8 @@ machines bill faster), and the invoice documents rendered after a run's release.
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 
 from kilowatt.billing import operations
@@ -22,12 +24,15 @@ def render_invoice_pdfs(invoice_ids: list[int]) -> int:
     return operations.render_invoice_pdfs(invoice_ids=invoice_ids, as_at=clock.now())
 
 
-@shared_task(name="billing.start_todays_run")
-def start_todays_run() -> int:
-    """Start (or resume) the run of the accounts whose bill day is today and queue its
-    chunks not billed yet; return how many were queued. Daily, so nobody has to."""
+@shared_task(name="billing.start_due_run")
+def start_due_run() -> int:
+    """Start (or resume) the run of the accounts whose bill day was yesterday and queue
+    its chunks not billed yet; return how many were queued. It runs once the bill day is
+    over, so every read dated that day (the bills' closing reads) is in."""
     run_id = operations.start_bill_run(
-        run_date=clock.today(), started_by="scheduled", as_at=clock.now()
+        run_date=clock.today() - datetime.timedelta(days=1),
+        started_by="scheduled",
+        as_at=clock.now(),
     )
     pending = operations.pending_chunk_ids(run_id=run_id)
     for chunk_id in pending:
@@ -39,3 +44,14 @@ def start_todays_run() -> int:
 def issue_due_final_bills() -> int:
     """Issue the final bill of every account whose supply ended; return how many."""
     return len(operations.issue_due_final_bills(as_at=clock.now()))
+
+
+@shared_task(name="billing.resume_running_runs")
+def resume_running_runs() -> int:
+    """Queue again the chunks not billed yet of every run still running (a chunk whose
+    worker died, or whose task was passed over while another worker held it); a chunk
+    billed meanwhile is left alone. Return how many were queued."""
+    pending = operations.pending_chunks_of_running_runs()
+    for chunk_id in pending:
+        bill_chunk.delay(chunk_id)
+    return len(pending)

@@ -6,6 +6,7 @@ from kilowatt.billing.operations._bill_runs import (
     bill_chunk,
     issue_invoices,
     pending_chunk_ids,
+    pending_chunks_of_running_runs,
     release_bill_run,
     start_bill_run,
 )
@@ -36,6 +37,7 @@ __all__: list[str] = [
     "bill_chunk",
     "issue_invoices",
     "pending_chunk_ids",
+    "pending_chunks_of_running_runs",
     "release_bill_run",
     "restate_invoice",
     "start_bill_run",

@@ -40,6 +40,7 @@ DEFAULT_CHUNK_SIZE = 5_000
 # How far back a chunk reads meter reads: the back-billing year and a read's gap.
 READ_WINDOW_DAYS = 400
 SERIES_FOR_KIND = {"RESIDENTIAL": "KWE", "BUSINESS": "KWB"}
+LEGACY_SERIES = "ERP"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,6 +129,17 @@ def pending_chunk_ids(*, run_id: int) -> list[int]:
     )
 
 
+def pending_chunks_of_running_runs() -> list[int]:
+    """Return the chunks not billed yet of every run still running, in order."""
+    return list(
+        models.BillRunChunk.objects.filter(
+            run__status=models.BillRun.Status.RUNNING, status=models.BillRunChunk.Status.PENDING
+        )
+        .order_by("run_id", "number")
+        .values_list("id", flat=True)
+    )
+
+
 def bill_chunk(*, chunk_id: int, as_at: datetime.datetime) -> int:
     """Bill every account of a chunk in one transaction and mark the chunk done; return
     the invoices it made. A chunk already done, or being billed by another worker at this
@@ -183,7 +195,7 @@ def _complete(run: models.BillRun, *, as_at: datetime.datetime) -> None:
 
 def _live_invoices(first: int, last: int, since: datetime.date) -> pl.DataFrame:
     return frames.read_frame(
-        """SELECT account_id, period_start, period_end, net_pence, created_at
+        """SELECT account_id, period_start, period_end, net_pence, created_at, series
            FROM billing_invoice
            WHERE account_id BETWEEN %s AND %s AND kind = 'INVOICE'
              AND status IN ('DRAFT', 'HELD', 'ISSUED') AND period_end >= %s""",
@@ -194,7 +206,32 @@ def _live_invoices(first: int, last: int, since: datetime.date) -> pl.DataFrame:
             "period_end": pl.Date,
             "net_pence": pl.Int64,
             "created_at": pl.Datetime,
+            "series": pl.String,
         },
+    )
+
+
+def _billed_long_ago(accounts: pl.DataFrame, *, before: datetime.date) -> pl.DataFrame:
+    """Where the bills of accounts with none in the last two years ended (an account
+    dormant that long must not be billed again from its first supply). Rare: one small
+    query for those alone."""
+    ids = (
+        accounts.filter(pl.col("billed_to").is_null() & (pl.col("first_supply") < before))[
+            "account_id"
+        ]
+        .cast(pl.Int64)
+        .to_list()
+    )
+    if not ids:
+        return pl.DataFrame(schema={"account_id": pl.Int64, "billed_long_ago": pl.Date})
+    marks = ", ".join(["%s"] * len(ids))
+    return frames.read_frame(
+        f"""SELECT account_id, MAX(period_end) FROM billing_invoice
+            WHERE account_id IN ({marks}) AND kind = 'INVOICE'
+              AND status IN ('DRAFT', 'HELD', 'ISSUED')
+            GROUP BY account_id""",
+        ids,
+        {"account_id": pl.Int64, "billed_long_ago": pl.Date},
     )
 
 
@@ -214,6 +251,8 @@ def _due_accounts(
     accounts = accounts.filter(
         (pl.col("bill_cycle") != "QUARTERLY") | (months % 3 == 0),
         pl.col("first_supply").is_not_null(),
+        # A supply that has ended gets its final bill (``issue_final_bill``), not a run's.
+        pl.col("supply_end").is_null() | (pl.col("supply_end") > run_date),
     )
     # Invoices of the last two years are enough to find where the last bill ended.
     live = _live_invoices(
@@ -227,18 +266,24 @@ def _due_accounts(
             previous_net_pence=pl.col("net_pence").last(),
             previous_days=(pl.col("period_end") - pl.col("period_start")).dt.total_days().last(),
             previous_start=pl.col("period_start").last(),
-            previous_made_at=pl.col("created_at").last(),
+            # Bills brought from the legacy ERP were not made from our reads: what their
+            # period's reads did since is not a reason to hold (nor to restate them).
+            previous_made_at=pl.when(pl.col("series").last() == LEGACY_SERIES)
+            .then(pl.lit(None, dtype=pl.Datetime("us", "UTC")))
+            .otherwise(pl.col("created_at").last()),
         )
     )
-    accounts = (
-        accounts.join(previous, on="account_id", how="left")
-        .with_columns(
-            period_start=pl.coalesce("billed_to", "first_supply"),
-            period_end=pl.lit(run_date),
-            bill_date=pl.lit(run_date),
-        )
-        .filter(pl.col("period_start") < pl.col("period_end"))
-    )
+    accounts = accounts.join(previous, on="account_id", how="left")
+    accounts = accounts.join(
+        _billed_long_ago(accounts, before=run_date - datetime.timedelta(days=730)),
+        on="account_id",
+        how="left",
+    ).with_columns(billed_to=pl.coalesce("billed_to", "billed_long_ago"))
+    accounts = accounts.with_columns(
+        period_start=pl.coalesce("billed_to", "first_supply"),
+        period_end=pl.lit(run_date),
+        bill_date=pl.lit(run_date),
+    ).filter(pl.col("period_start") < pl.col("period_end"))
     return accounts, previous
 
 
@@ -461,8 +506,10 @@ def issue_invoices(
     if drafts.is_empty():
         return 0
     numbered = []
-    for series_code, group in drafts.group_by("series", maintain_order=True):
-        series = _locked_series(str(series_code[0]))
+    # Series rows locked in one order (their codes'), so two releases never deadlock.
+    for code in sorted(drafts["series"].unique().to_list()):
+        group = drafts.filter(pl.col("series") == code)
+        series = _locked_series(str(code))
         first = series.next_number
         series.next_number = first + group.height
         series.save(update_fields=["next_number"])

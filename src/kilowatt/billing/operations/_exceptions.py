@@ -231,10 +231,31 @@ def rebill_held_invoice(
     follow from the dates of the live bills alone). Return the cancelled bill.
 
     :raises NotFound: no such invoice.
-    :raises InvalidInput: the invoice is not held (``invoice``/``not_held``).
+    :raises InvalidInput: the invoice is not held (``invoice``/``not_held``), or a later
+        bill of the account exists (``invoice``/``later_bill_exists``: the next run would
+        start after it and the cancelled period would never be billed; release or adjust
+        this one, then restate it).
     """
     with transaction.atomic():
         invoice = _held(invoice_id)
+        if models.Invoice.objects.filter(
+            account_id=invoice.account_id,
+            kind=models.Invoice.Kind.INVOICE,
+            status__in=(
+                models.Invoice.Status.DRAFT,
+                models.Invoice.Status.HELD,
+                models.Invoice.Status.ISSUED,
+            ),
+            period_start__gte=invoice.period_end,
+        ).exists():
+            raise InvalidInput.one(
+                field="invoice",
+                rule="later_bill_exists",
+                message=(
+                    "The account has a later bill, so a re-bill would leave this period "
+                    "unbilled: release or adjust this bill instead, then restate it."
+                ),
+            )
         invoice.status = models.Invoice.Status.CANCELLED
         invoice.decided_by = decided_by
         invoice.save(update_fields=["status", "decided_by"])

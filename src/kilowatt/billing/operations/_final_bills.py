@@ -10,6 +10,7 @@ compensation ledger, without the customer having to ask.
 from __future__ import annotations
 
 import datetime
+import logging
 
 import polars as pl
 from django.db import transaction
@@ -21,6 +22,7 @@ from kilowatt.metering import operations as metering_operations
 from kilowatt.platform import audit, events, periods
 from kilowatt.platform.errors import InvalidInput, NotFound
 
+logger = logging.getLogger(__name__)
 FINAL_BILL_DUE_DAYS = 42  # six weeks from the end of supply
 LATE_FINAL_BILL_PENCE = 3_000
 
@@ -36,8 +38,9 @@ def issue_final_bill(*, account_id: int, actor: audit.Actor, as_at: datetime.dat
     credits £30 of compensation. Return the final bill's id.
 
     :raises NotFound: no such account.
-    :raises InvalidInput: the account is still supplied (``account``/``still_supplied``)
-        or has had its final bill (``account``/``final_bill_issued``).
+    :raises InvalidInput: the account is still supplied (``account``/``still_supplied``),
+        has had its final bill (``account``/``final_bill_issued``) or was billed past the
+        end of its supply (``account``/``billed_past_supply_end``: restate that bill).
     """
     today = periods.london_date(as_at)
     with transaction.atomic():
@@ -74,7 +77,11 @@ def issue_final_bill(*, account_id: int, actor: audit.Actor, as_at: datetime.dat
         first_supply: datetime.date = account["first_supply"][0]
         period_start = billed_to or first_supply
         if period_start >= supply_end:
-            period_start = supply_end - datetime.timedelta(days=1)  # nothing left but reads
+            raise InvalidInput.one(
+                field="account",
+                rule="billed_past_supply_end",
+                message="The account's bills already reach the end of its supply.",
+            )
         _estimate_closing_reads(account_id, supply_end=supply_end, as_at=as_at, actor=actor)
         frame = account.with_columns(
             period_start=pl.lit(period_start),
@@ -127,7 +134,7 @@ def issue_final_bill(*, account_id: int, actor: audit.Actor, as_at: datetime.dat
                     "compensation_pence": [compensation],
                 }
             ),
-            reference=f"final:{account_id}",
+            reference=f"final:{invoice.id}",
             description=f"Final bill to {supply_end.isoformat()}",
             effective_date=today,
             as_at=as_at,
@@ -217,15 +224,18 @@ def issue_due_final_bills(*, as_at: datetime.datetime, limit: int = 1_000) -> li
     """Issue the final bill of every account whose supply has ended and which has none
     yet (a daily task, so none waits for a person); return the bills' ids."""
     today = periods.london_date(as_at)
-    candidates = accounts_queries.accounts_with_supply_ended(before=today, limit=limit * 2)
-    billed = set(
-        models.Invoice.objects.filter(
-            account_id__in=candidates, is_final=True, status__in=_LIVE
-        ).values_list("account_id", flat=True)
+    final_billed = models.Invoice.objects.filter(is_final=True, status__in=_LIVE).values(
+        "account_id"
+    )
+    candidates = list(
+        accounts_queries.accounts_with_supply_ended(before=today)
+        .exclude(id__in=final_billed)
+        .order_by("id")[:limit]
     )
     issued: list[int] = []
     for account_id in candidates:
-        if account_id in billed or len(issued) >= limit:
-            continue
-        issued.append(issue_final_bill(account_id=account_id, actor=audit.SYSTEM, as_at=as_at))
+        try:
+            issued.append(issue_final_bill(account_id=account_id, actor=audit.SYSTEM, as_at=as_at))
+        except InvalidInput as refused:  # one account's problem stops no other's bill
+            logger.warning("no final bill for account %s: %s", account_id, refused)
     return issued

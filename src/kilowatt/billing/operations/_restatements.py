@@ -53,8 +53,12 @@ def _comparable(rows: list[tuple]) -> list[tuple]:
     return [tuple(str(value) if value is not None else "" for value in row) for row in rows]
 
 
+# Lines a person or a rule added to the bill, not the rating: they carry over as they are.
+_CARRIED = ("COMPENSATION", "ADJUSTMENT", "CREDIT")
+
+
 def _changed(invoice: models.Invoice, lines: pl.DataFrame) -> bool:
-    stored = invoice.lines.order_by("position").values_list(*_COMPARED)
+    stored = invoice.lines.exclude(kind__in=_CARRIED).order_by("position").values_list(*_COMPARED)
     fresh = lines.sort("position").select(
         "kind",
         "meter_point",
@@ -98,8 +102,9 @@ def restate_invoice(
     change nothing and return None.
 
     :raises NotFound: no such invoice.
-    :raises InvalidInput: it is not an issued invoice (``invoice``/``not_issued``), or no
-        reason is given (``reason``/``required``).
+    :raises InvalidInput: it is not an issued invoice (``invoice``/``not_issued``), was
+        brought from the legacy ERP (``invoice``/``legacy``), or no reason is given
+        (``reason``/``required``).
     """
     if not reason.strip():
         raise InvalidInput.one(
@@ -109,6 +114,12 @@ def restate_invoice(
         original = models.Invoice.objects.select_for_update().filter(id=invoice_id).first()
         if original is None:
             raise NotFound(f"invoice {invoice_id}")
+        if original.series == _bill_runs.LEGACY_SERIES:
+            raise InvalidInput.one(
+                field="invoice",
+                rule="legacy",
+                message="A bill brought from the previous system cannot be rated again here.",
+            )
         if (
             original.kind != models.Invoice.Kind.INVOICE
             or original.status != models.Invoice.Status.ISSUED
@@ -126,9 +137,14 @@ def restate_invoice(
         original.save(update_fields=["status"])
         credit_note = _credit_note(original, today=today, as_at=as_at, by=actor.name)
         replacement = _replacement(original, totals, lines, today=today, as_at=as_at)
-        for invoice, kind, what in (
-            (credit_note, "CREDIT", "Credit note"),
-            (replacement, "CHARGE", "Restated bill"),
+        # Compensation on the bill is the company's cost: credited back and posted again
+        # on its own ledger, not through energy sales.
+        compensation = sum(
+            line.amount_pence for line in original.lines.all() if line.kind == "COMPENSATION"
+        )
+        for invoice, kind, what, carried in (
+            (credit_note, "CREDIT", "Credit note", -compensation),
+            (replacement, "CHARGE", "Restated bill", compensation),
         ):
             _bill_runs.issue_invoices(
                 drafts=pl.DataFrame(
@@ -140,6 +156,7 @@ def restate_invoice(
                         "ccl_pence": [invoice.ccl_pence],
                         "vat_pence": [invoice.vat_pence],
                         "total_pence": [invoice.total_pence],
+                        "compensation_pence": [carried],
                     }
                 ),
                 reference=f"restatement:{original.id}:{invoice.kind.lower()}",
@@ -232,6 +249,8 @@ def _replacement(
     as_at: datetime.datetime,
 ) -> models.Invoice:
     (total,) = totals.iter_rows(named=True)
+    carried = list(original.lines.filter(kind__in=_CARRIED).order_by("position"))
+    extra = sum(line.amount_pence for line in carried)
     replacement = models.Invoice.objects.create(
         series=original.series,
         account_id=original.account_id,
@@ -241,10 +260,11 @@ def _replacement(
         period_start=original.period_start,
         period_end=original.period_end,
         bill_date=today,
-        net_pence=total["net_pence"],
+        net_pence=total["net_pence"] + extra,
         ccl_pence=total["ccl_pence"],
         vat_pence=total["vat_pence"],
-        total_pence=total["total_pence"],
+        total_pence=total["total_pence"] + extra,
+        is_final=original.is_final,
         delivery=original.delivery,
         replaces=original,
         created_at=as_at,
@@ -254,5 +274,24 @@ def _replacement(
         invoice_ids=pl.DataFrame(
             {"account_id": [original.account_id], "invoice_id": [replacement.id]}
         ),
+    )
+    first = lines.height + 1  # after the rated lines (positions 1..n)
+    models.InvoiceLine.objects.bulk_create(
+        models.InvoiceLine(
+            invoice=replacement,
+            position=first + index,
+            kind=line.kind,
+            meter_point=line.meter_point,
+            band=line.band,
+            start_date=line.start_date,
+            end_date=line.end_date,
+            quantity=line.quantity,
+            unit=line.unit,
+            rate_pence=line.rate_pence,
+            amount_pence=line.amount_pence,
+            vat_rate=line.vat_rate,
+            description=line.description,
+        )
+        for index, line in enumerate(carried)
     )
     return replacement

@@ -157,7 +157,8 @@ def _withdraw(
     was_accepted = read.status == "ACCEPTED"
     read.status = "WITHDRAWN"
     read.replaced_by = replaced_by
-    read.save(update_fields=["status", "replaced_by"])
+    read.withdrawn_at = as_at
+    read.save(update_fields=["status", "replaced_by", "withdrawn_at"])
     if was_accepted:
         # Its EAC/AQ leaves with it: the figure in force is the latest accepted read's.
         models.AnnualConsumptionChange.objects.filter(

@@ -23,7 +23,7 @@ from kilowatt.billing import queries as billing_queries
 from kilowatt.billing.domain import bill_exceptions as hold_rules
 from kilowatt.billing.domain import held_bills
 from kilowatt.identity.domain.roles import Principal
-from kilowatt.platform import clock
+from kilowatt.platform import audit, clock
 from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound
 from kilowatt.platform.money import format_pence
 from kilowatt.portals.interfaces.pages._access import is_htmx, not_found, page, staff_page
@@ -219,6 +219,7 @@ class PreviousShape:
     days: int
     net: str
     total: str
+    may_restate: bool  # issued and not credited: its period can be billed again
 
 
 @dataclasses.dataclass(frozen=True)
@@ -278,6 +279,8 @@ def _bill(view: billing_queries.HeldInvoiceView) -> BillShape:
             days=previous.days,
             net=format_pence(previous.net_pence),
             total=format_pence(previous.total_pence),
+            may_restate=previous.status == "ISSUED"
+            and not (previous.number or "").startswith("ERP"),
         )
         if previous is not None
         else None,
@@ -481,6 +484,24 @@ def bill_exception(request: HttpRequest, principal: Principal, invoice_id: int) 
                     as_at=clock.now(),
                 )
                 said = f"Bill {invoice_id} adjusted by {format_pence(pence)}; it is still held."
+            elif action == "restate_previous":
+                # A late or changed read in the bill before: bill that period again first.
+                previous = billing_queries.held_invoice_for(
+                    principal=principal, invoice_id=invoice_id
+                ).previous
+                if previous is None:
+                    raise NotFound(f"no bill before {invoice_id}")
+                replacement = billing_operations.restate_invoice(
+                    invoice_id=previous.id,
+                    reason=request.POST.get("restate_reason", ""),
+                    actor=audit.Actor(id=by_id, name=by),
+                    as_at=clock.now(),
+                )
+                said = (
+                    f"Bill {previous.number} restated: credited and replaced."
+                    if replacement
+                    else f"Bill {previous.number} is right as it is: nothing changed."
+                )
             elif action == "rebill":
                 billing_operations.rebill_held_invoice(
                     invoice_id=invoice_id, decided_by=by, decided_by_id=by_id, as_at=clock.now()
@@ -494,11 +515,16 @@ def bill_exception(request: HttpRequest, principal: Principal, invoice_id: int) 
         except NotFound:
             return not_found(request, principal)
         except InvalidInput as error:
-            problems = _problems(error, rename={"amount_pence": "amount"})
+            problems = _problems(
+                error,
+                rename={"amount_pence": "amount"}
+                if action != "restate_previous"
+                else {"reason": "restate_reason", "invoice": "restate_reason"},
+            )
         else:
             if not problems:
                 messages.success(request, said)
-                if action == "adjust":
+                if action in ("adjust", "restate_previous"):
                     return redirect("portals:bill_exception", invoice_id=invoice_id)
                 return redirect("portals:bill_exceptions")
     try:
@@ -516,6 +542,7 @@ def bill_exception(request: HttpRequest, principal: Principal, invoice_id: int) 
             "problems": problems,
             "amount": request.POST.get("amount", ""),
             "reason": request.POST.get("reason", ""),
+            "restate_reason": request.POST.get("restate_reason", ""),
         },
         status=422 if problems else 200,
     )
