@@ -77,6 +77,17 @@ def tune_for_batch() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
+def prefer_index_lookups() -> None:
+    """Inside a batch's transaction on PostgreSQL: price a page read from the index as
+    the SSD it is (``random_page_cost`` 1.1, not the spinning disk's 4). A bill run's
+    chunk looks up the reads of some thousands of meter points in a table of millions;
+    at 4 the planner scans the whole table for each chunk instead (measured at a million
+    customers: 0.85 s a chunk against 0.08 s). Lasts until the transaction ends."""
+    if bulk.is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
+
+
 def vendor() -> str:
     """Return the database's vendor name (``postgresql``, ``sqlite``), for the few
     queries whose best form differs."""

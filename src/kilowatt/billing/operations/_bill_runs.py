@@ -164,6 +164,7 @@ def bill_chunk(*, chunk_id: int, as_at: datetime.datetime) -> int:
             return 0
         started = time.perf_counter()
         frames.tune_for_batch()
+        frames.prefer_index_lookups()
         result = _bill_accounts(run=run, chunk=chunk, as_at=as_at)
         chunk.status = models.BillRunChunk.Status.DONE
         chunk.attempts += 1
