@@ -43,6 +43,7 @@ def _book(count: int) -> list[int]:
     from kilowatt.identity import operations as identity_operations
     from kilowatt.identity import queries as identity_queries
     from kilowatt.identity.domain.roles import Role
+    from kilowatt.metering import queries as metering_queries
     from kilowatt.metering.domain.supply import MeterDetails, MeterPointDetails, RegisterDetails
     from kilowatt.properties.domain.addresses import Address
     from kilowatt.validation.mpan import check_digit
@@ -78,13 +79,16 @@ def _book(count: int) -> list[int]:
             codes[kind, fuel] = code
 
     def point(site_id: int, fuel: str) -> str:
-        number = next(serial)
-        if fuel == "ELECTRICITY":
-            body = f"139{number:09d}"
-            identifier = body + str(check_digit(body))
-        else:
-            body = f"8{number:07d}"
-            identifier = body + check_digits(body)
+        while True:  # the seeded book may hold the identifier already: take the next
+            number = next(serial)
+            if fuel == "ELECTRICITY":
+                body = f"139{number:09d}"
+                identifier = body + str(check_digit(body))
+            else:
+                body = f"8{number:07d}"
+                identifier = body + check_digits(body)
+            if not metering_queries.meter_point_ids_for_identifier(identifier=identifier).exists():
+                break
         account_operations.register_meter_point(
             by=setup,
             site_id=site_id,
