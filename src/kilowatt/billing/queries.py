@@ -631,13 +631,13 @@ def held_invoice_counts(*, principal: Principal) -> dict[str, int]:
     )
 
 
-def issued_invoice_ids(*, run_id: int) -> list[int]:
-    """Return the ids of a run's issued bills, in order."""
-    return list(
-        models.Invoice.objects.filter(run_id=run_id, status=models.Invoice.Status.ISSUED)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+def issued_invoice_ids(*, run_id: int, delivery: str | None = None) -> list[int]:
+    """Return the ids of a run's issued bills, in order; only those sent by ``delivery``
+    (EMAIL, PAPER) if given."""
+    invoices = models.Invoice.objects.filter(run_id=run_id, status=models.Invoice.Status.ISSUED)
+    if delivery is not None:
+        invoices = invoices.filter(delivery=delivery)
+    return list(invoices.order_by("id").values_list("id", flat=True))
 
 
 def issued_invoices_covering(*, meter_point_id: int, day: datetime.date) -> list[int]:

@@ -22,4 +22,7 @@ HANDLERS: Mapping[str, Sequence[Handler]] = {
     # A read a bill charged changed: the bill is restated (credited and replaced).
     "metering.read.withdrawn.v1": (billing_handlers.read_changed,),
     "metering.read.restated.v1": (billing_handlers.read_changed,),
+    # Bills issued outside a run are emailed too (if they go by email).
+    "billing.invoice.final_issued.v1": (billing_handlers.invoice_issued_alone,),
+    "billing.invoice.restated.v1": (billing_handlers.invoice_issued_alone,),
 }

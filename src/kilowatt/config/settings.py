@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs page's Swagger UI from its own static files (no CDN)
     "kilowatt.platform",
     "kilowatt.identity",
+    "kilowatt.comms",
     "kilowatt.customers",
     "kilowatt.properties",
     "kilowatt.metering",
@@ -145,6 +146,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Deliver the outbox's events to the handlers wired in config/events.py.
     "dispatch-events": {"task": "platform.dispatch_events", "schedule": 60.0},
+    # The email outbox: due messages sent over SMTP (failed ones wait longer each time).
+    "send-queued-emails": {"task": "comms.send_queued_emails", "schedule": 60.0},
     # Smart meters that stopped sending data: metering announces them, cases opens cases.
     "detect-silent-smart-meters": {
         "task": "metering.detect_silent_smart_meters",
@@ -166,6 +169,18 @@ CELERY_BEAT_SCHEDULE = {
 # paper invoices go there in a monthly batch; their documents are fetched back by token.
 PRINT_BUREAU_URL = os.environ.get("PRINT_BUREAU_URL", "http://127.0.0.1:8025")
 PRINT_BUREAU_API_KEY = os.environ.get("PRINT_BUREAU_API_KEY", "")
+
+# Outgoing email (comms.operations.send_queued_emails) goes to an SMTP server; in
+# development a local one (``python -m aiosmtpd -n -l 127.0.0.1:1025`` prints what it
+# gets). Without a server queued emails simply wait, backing off.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kilowatt Energy <bills@kilowatt.energy>")
 
 # Which handlers react to which events (see platform.events.dispatch).
 KILOWATT_EVENT_HANDLERS = "kilowatt.config.events.HANDLERS"

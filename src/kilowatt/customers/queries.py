@@ -135,3 +135,29 @@ def audit_trail(principal: Principal, *, number: str) -> list[audit.AuditRecord]
 def trail_key(customer_id: int) -> str:
     """Return the audit trail key grouping every change under one customer."""
     return f"customer:{customer_id}"
+
+
+def billing_email_addresses(*, customer_ids: list[int]) -> dict[int, str]:
+    """Return where each customer's bills are emailed (customer id -> address), for
+    workers acting for no one: a business's billing officer's email (the first such
+    contact with one), else the customer's own email. Customers with neither are left
+    out. Two queries."""
+    addresses = {
+        customer_id: email
+        for customer_id, email in models.Customer.objects.filter(id__in=customer_ids)
+        .exclude(email="")
+        .values_list("id", "email")
+    }
+    officers: dict[int, str] = {}
+    for customer_id, email in (
+        models.Contact.objects.filter(
+            customer_id__in=customer_ids,
+            customer__kind=models.Customer.Kind.BUSINESS,
+            role=models.Contact.Role.BILLING_OFFICER,
+        )
+        .exclude(email="")
+        .order_by("customer_id", "id")
+        .values_list("customer_id", "email")
+    ):
+        officers.setdefault(customer_id, email)
+    return {**addresses, **officers}

@@ -9,6 +9,7 @@ from kilowatt.billing.interfaces import tasks
 from kilowatt.platform import audit, events
 
 RENDER_BATCH = 500
+EMAIL_BATCH = 500
 
 
 def bill_run_released(event: events.Event, *, as_at: datetime.datetime) -> None:
@@ -18,6 +19,19 @@ def bill_run_released(event: events.Event, *, as_at: datetime.datetime) -> None:
     ids = queries.issued_invoice_ids(run_id=int(event.payload["run_id"]))
     for start in range(0, len(ids), RENDER_BATCH):
         tasks.render_invoice_pdfs.delay(ids[start : start + RENDER_BATCH])
+    # Then those that go by email are emailed with their PDF (business bills always).
+    emailed = queries.issued_invoice_ids(run_id=int(event.payload["run_id"]), delivery="EMAIL")
+    for start in range(0, len(emailed), EMAIL_BATCH):
+        tasks.email_invoices.delay(emailed[start : start + EMAIL_BATCH])
+
+
+def invoice_issued_alone(event: events.Event, *, as_at: datetime.datetime) -> None:
+    """``billing.invoice.final_issued.v1`` and ``billing.invoice.restated.v1``: a bill
+    issued outside a run (a final bill; a restatement's credit note and replacement) is
+    emailed with its PDF if it goes by email (those going by post are passed over)."""
+    payload = event.payload
+    keys = ("credit_note_id", "replacement_id") if "replacement_id" in payload else ("invoice_id",)
+    tasks.email_invoices.delay([int(payload[key]) for key in keys if payload.get(key)])
 
 
 def read_changed(event: events.Event, *, as_at: datetime.datetime) -> None:

@@ -24,6 +24,13 @@ def render_invoice_pdfs(invoice_ids: list[int]) -> int:
     return operations.render_invoice_pdfs(invoice_ids=invoice_ids, as_at=clock.now())
 
 
+@shared_task(name="billing.email_invoices", acks_late=True)
+def email_invoices(invoice_ids: list[int]) -> int:
+    """Queue the emails (with their PDFs) of these issued invoices that go by email
+    (those queued already, or going by post, are passed over); return how many."""
+    return operations.email_issued_invoices(invoice_ids=invoice_ids, as_at=clock.now())
+
+
 @shared_task(name="billing.start_due_run")
 def start_due_run() -> int:
     """Start (or resume) the run of the accounts whose bill day was yesterday and queue

@@ -10,6 +10,7 @@ from kilowatt.billing.operations._bill_runs import (
     release_bill_run,
     start_bill_run,
 )
+from kilowatt.billing.operations._delivery import email_issued_invoices
 from kilowatt.billing.operations._documents import (
     invoice_document,
     render_invoice_pdf,
@@ -50,4 +51,5 @@ __all__ += [
 __all__ += ["final_bill_due_by", "issue_due_final_bills", "issue_final_bill"]
 __all__ += ["import_legacy_invoices"]
 __all__ += ["invoice_document", "render_invoice_pdf", "render_invoice_pdfs"]
+__all__ += ["email_issued_invoices"]
 __all__ += ["adjust_held_invoice", "rebill_held_invoice", "release_held_invoice"]
