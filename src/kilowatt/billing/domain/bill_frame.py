@@ -89,23 +89,6 @@ DE_MINIMIS_MILLI_PER_DAY = {
 VAT_DOMESTIC = vat.REDUCED_RATE
 VAT_STANDARD = vat.STANDARD_RATE
 
-_LINE_COLUMNS = (
-    "account_id",
-    "order",
-    "kind",
-    "meter_point",
-    "band",
-    "start_date",
-    "end_date",
-    "quantity",
-    "unit",
-    "rate_pence",
-    "amount_pence",
-    "vat_rate",
-    "read_from",
-    "read_to",
-    "description",
-)
 _FAR = datetime.date(9999, 12, 31)
 
 

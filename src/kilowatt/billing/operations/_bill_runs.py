@@ -490,6 +490,52 @@ def _locked_series(code: str) -> models.InvoiceSeries:
     return models.InvoiceSeries.objects.select_for_update().get(code=code)
 
 
+def issue_invoice(
+    invoice: models.Invoice,
+    *,
+    reference: str,
+    description: str,
+    effective_date: datetime.date,
+    as_at: datetime.datetime,
+    issued_by: str,
+    kind: str = "CHARGE",
+    compensation_pence: int = 0,
+) -> None:
+    """Number and issue one draft (a released held bill, a final bill, a restatement's
+    credit note or replacement) as ``issue_invoices`` does a run's, and reload it."""
+    issue_invoices(
+        drafts=pl.DataFrame(
+            {
+                "id": [invoice.id],
+                "series": [invoice.series],
+                "account_id": [invoice.account_id],
+                "net_pence": [invoice.net_pence],
+                "ccl_pence": [invoice.ccl_pence],
+                "vat_pence": [invoice.vat_pence],
+                "total_pence": [invoice.total_pence],
+                "compensation_pence": [compensation_pence],
+            },
+            schema={
+                "id": pl.Int64,
+                "series": pl.String,
+                "account_id": pl.Int64,
+                "net_pence": pl.Int64,
+                "ccl_pence": pl.Int64,
+                "vat_pence": pl.Int64,
+                "total_pence": pl.Int64,
+                "compensation_pence": pl.Int64,
+            },
+        ),
+        reference=reference,
+        description=description,
+        effective_date=effective_date,
+        as_at=as_at,
+        issued_by=issued_by,
+        kind=kind,
+    )
+    invoice.refresh_from_db()
+
+
 def issue_invoices(
     *,
     drafts: pl.DataFrame,

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime
 
-import polars as pl
 from django.db import transaction
 from django.db.models import Max
 
 from kilowatt.accounts import queries as accounts_queries
 from kilowatt.billing import models
 from kilowatt.billing.domain import held_bills
-from kilowatt.billing.operations._bill_runs import issue_invoices
+from kilowatt.billing.operations._bill_runs import issue_invoice
 from kilowatt.platform import audit, events
 from kilowatt.platform.errors import InvalidInput, NotFound, raise_if
 
@@ -99,27 +98,8 @@ def release_held_invoice(
             issued_now = False
         else:
             invoice.save(update_fields=["decided_by"])
-            issue_invoices(
-                drafts=pl.DataFrame(
-                    {
-                        "id": [invoice.id],
-                        "series": [invoice.series],
-                        "account_id": [invoice.account_id],
-                        "net_pence": [invoice.net_pence],
-                        "ccl_pence": [invoice.ccl_pence],
-                        "vat_pence": [invoice.vat_pence],
-                        "total_pence": [invoice.total_pence],
-                    },
-                    schema={
-                        "id": pl.Int64,
-                        "series": pl.String,
-                        "account_id": pl.Int64,
-                        "net_pence": pl.Int64,
-                        "ccl_pence": pl.Int64,
-                        "vat_pence": pl.Int64,
-                        "total_pence": pl.Int64,
-                    },
-                ),
+            issue_invoice(
+                invoice,
                 reference=f"invoice:{invoice.id}",
                 description=f"Held bill {invoice.id} released",
                 effective_date=invoice.bill_date,

@@ -121,19 +121,9 @@ def issue_final_bill(*, account_id: int, actor: audit.Actor, as_at: datetime.dat
             lines,
             invoice_ids=pl.DataFrame({"account_id": [account_id], "invoice_id": [invoice.id]}),
         )
-        _bill_runs.issue_invoices(
-            drafts=pl.DataFrame(
-                {
-                    "id": [invoice.id],
-                    "series": [invoice.series],
-                    "account_id": [account_id],
-                    "net_pence": [invoice.net_pence],
-                    "ccl_pence": [invoice.ccl_pence],
-                    "vat_pence": [invoice.vat_pence],
-                    "total_pence": [invoice.total_pence],
-                    "compensation_pence": [compensation],
-                }
-            ),
+        _bill_runs.issue_invoice(
+            invoice,
+            compensation_pence=compensation,
             reference=f"final:{invoice.id}",
             description=f"Final bill to {supply_end.isoformat()}",
             effective_date=today,

@@ -146,19 +146,9 @@ def restate_invoice(
             (credit_note, "CREDIT", "Credit note", -compensation),
             (replacement, "CHARGE", "Restated bill", compensation),
         ):
-            _bill_runs.issue_invoices(
-                drafts=pl.DataFrame(
-                    {
-                        "id": [invoice.id],
-                        "series": [invoice.series],
-                        "account_id": [invoice.account_id],
-                        "net_pence": [invoice.net_pence],
-                        "ccl_pence": [invoice.ccl_pence],
-                        "vat_pence": [invoice.vat_pence],
-                        "total_pence": [invoice.total_pence],
-                        "compensation_pence": [carried],
-                    }
-                ),
+            _bill_runs.issue_invoice(
+                invoice,
+                compensation_pence=carried,
                 reference=f"restatement:{original.id}:{invoice.kind.lower()}",
                 description=f"{what} for {original.number}: {reason.strip()[:120]}",
                 effective_date=today,
