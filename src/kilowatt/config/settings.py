@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kilowatt.billing",
     "kilowatt.cases",
     "kilowatt.field",
+    "kilowatt.sales",
     "kilowatt.integrations",
     "kilowatt.portals",
     "kilowatt.demo",

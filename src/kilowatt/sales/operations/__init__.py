@@ -1,0 +1,1 @@
+"""Public writes of sales: orders, contracts and their signing, targets and commission."""

@@ -1,0 +1,1 @@
+"""Public reads of sales: quotes, orders and pipelines, contracts, targets and commission."""
