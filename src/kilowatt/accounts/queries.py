@@ -619,3 +619,13 @@ def first_supplies(*, before: datetime.date) -> list[tuple[int, datetime.date]]:
         .order_by("account_id")
         .values_list("account_id", "first")
     )
+
+
+def identifiers_supplied(*, identifiers: list[str], on: datetime.date) -> set[str]:
+    """Return which of these meter points (stored identifiers) we supply on a day or
+    have agreed to supply from a later one."""
+    return set(
+        models.Agreement.objects.filter(meter_point__identifier__in=identifiers)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .values_list("meter_point__identifier", flat=True)
+    )

@@ -25,4 +25,9 @@ HANDLERS: Mapping[str, Sequence[Handler]] = {
     # Bills issued outside a run are emailed too (if they go by email).
     "billing.invoice.final_issued.v1": (billing_handlers.invoice_issued_alone,),
     "billing.invoice.restated.v1": (billing_handlers.invoice_issued_alone,),
+    # A signed order's meter points are registered at the CSS; a cancellation within
+    # cooling-off withdraws them; an erroneous transfer is annulled.
+    "sales.order.signed.v1": (integration_handlers.order_signed,),
+    "sales.order.cancelled.v1": (integration_handlers.order_cancelled,),
+    "sales.order.transfer_disputed.v1": (integration_handlers.order_transfer_disputed,),
 }

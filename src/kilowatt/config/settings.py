@@ -164,12 +164,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.issue_due_final_bills",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Registrations at the Central Switching Service: queued messages posted, and the
+    # CSS's answers (validations, switch dates, objections, losses) fetched and applied.
+    "send-switching-messages": {"task": "integrations.send_switching_messages", "schedule": 60.0},
+    "fetch-switching-messages": {
+        "task": "integrations.fetch_switching_messages",
+        "schedule": 60.0,
+    },
+    # Unsigned contracts: reminders 2, 5 and 10 days after issue; lapsed after 30.
+    "chase-unsigned-contracts": {
+        "task": "sales.chase_unsigned_contracts",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # The print-and-post bureau's web service (kilowatt.simulators.print_bureau in development):
 # paper invoices go there in a monthly batch; their documents are fetched back by token.
 PRINT_BUREAU_URL = os.environ.get("PRINT_BUREAU_URL", "http://127.0.0.1:8025")
 PRINT_BUREAU_API_KEY = os.environ.get("PRINT_BUREAU_API_KEY", "")
+
+# The Central Switching Service (kilowatt.simulators.switching_service in development):
+# switch requests, withdrawals and annulments go there; its answers are fetched from it.
+# CSS_PARTICIPANT_ID is our market participant id, the sender of our messages.
+CSS_URL = os.environ.get("CSS_URL", "http://127.0.0.1:8027")
+CSS_API_KEY = os.environ.get("CSS_API_KEY", "")
+CSS_PARTICIPANT_ID = os.environ.get("CSS_PARTICIPANT_ID", "KWLT")
 
 # Outgoing email (comms.operations.send_queued_emails) goes to an SMTP server; in
 # development a local one (``python -m aiosmtpd -n -l 127.0.0.1:1025`` prints what it
@@ -192,3 +211,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KILOWATT_LOG_LEVEL", "WARNING")},
 }
+
+# Where people reach this installation: links in emails (signing a contract, cancelling
+# in cooling-off) start with it.
+KILOWATT_PUBLIC_URL = os.environ.get("KILOWATT_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# The company's seal on signed contracts (sales.operations.company_seal): PEM files of its
+# signing key, its certificate and the certificate authority that issued it. Unset, a
+# development identity is made once in CONTRACT_SEAL_DIR and reused.
+CONTRACT_SEAL_KEY_FILE = os.environ.get("CONTRACT_SEAL_KEY_FILE", "")
+CONTRACT_SEAL_CERT_FILE = os.environ.get("CONTRACT_SEAL_CERT_FILE", "")
+CONTRACT_SEAL_CA_FILE = os.environ.get("CONTRACT_SEAL_CA_FILE", "")
+CONTRACT_SEAL_DIR = Path(os.environ.get("CONTRACT_SEAL_DIR", Path.cwd() / "var" / "contract-seal"))

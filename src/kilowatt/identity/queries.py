@@ -39,3 +39,14 @@ def agents_of(*, manager_id: int) -> list[int]:
 def user_by_username(*, username: str) -> models.User | None:
     """Return the user with this username, or None."""
     return models.User.objects.filter(username=username).first()
+
+
+def principal_by_id(*, user_id: int) -> Principal | None:
+    """Return the access-rule view of a user by id, or None if there is no such user."""
+    user = models.User.objects.filter(id=user_id).first()
+    return None if user is None else principal_for(user)
+
+
+def manager_of(*, user_id: int) -> int | None:
+    """Return the id of the regional sales manager an agent reports to, or None."""
+    return models.User.objects.filter(id=user_id).values_list("manager_id", flat=True).first()

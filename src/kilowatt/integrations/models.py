@@ -168,3 +168,75 @@ class MigrationReject(models.Model):
                 fields=["run", "legacy_customer_id"], name="migration_reject_once_per_run"
             )
         ]
+
+
+class SwitchingMessage(models.Model):
+    """One message exchanged with the Central Switching Service, once.
+
+    Outbound (a switch request, a withdrawal, an annulment): queued in the transaction of
+    what caused it, with its whole JSON document and ``message_id`` fixed there, then sent
+    (``SENT``) at least once and always the same bytes; the CSS knows a repeat by its id.
+    ``key`` (``<type>:<supply id>``) is unique, so the same cause never queues it twice.
+    Inbound (validations, status changes, cancellations, losses): ``message_id`` is unique,
+    so a message fetched twice is applied once; ``FAILED`` ones are applied again on the
+    next fetch, ``REFUSED`` ones (bad format, or a change the owner would not take) wait
+    for a person with ``last_error``. ``supply_id`` is the sales order supply it concerns
+    (an id, not a foreign key: the log outlives what it names).
+    """
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "OUTBOUND", "To the CSS"
+        INBOUND = "INBOUND", "From the CSS"
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED", "Queued"  # outbound, not sent yet
+        SENT = "SENT", "Sent"  # outbound, acknowledged by the CSS
+        CANCELLED = "CANCELLED", "Cancelled before sending"
+        APPLIED = "APPLIED", "Applied"  # inbound
+        REFUSED = "REFUSED", "Refused"  # a person looks at it
+        FAILED = "FAILED", "Failed"  # inbound: tried again; outbound: gave up, a person looks
+
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    message_id = models.CharField(max_length=64, unique=True)
+    message_type = models.CharField(max_length=30)
+    key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    identifier = models.CharField(max_length=13, blank=True)  # MPAN core or MPRN
+    supply_id = models.BigIntegerField(null=True, blank=True)
+    registration_id = models.CharField(max_length=40, blank=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()  # queued, or received
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(direction__in=["OUTBOUND", "INBOUND"]),
+                name="switching_message_direction_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["QUEUED", "SENT", "CANCELLED", "APPLIED", "REFUSED", "FAILED"]
+                ),
+                name="switching_message_status_known",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                name="switching_outbound_queued_idx",
+                condition=models.Q(status="QUEUED"),
+            ),
+            models.Index(
+                fields=["supply_id"],
+                name="switching_message_supply_idx",
+                condition=models.Q(supply_id__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.message_type} {self.message_id}"

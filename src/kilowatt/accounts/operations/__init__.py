@@ -6,6 +6,7 @@ from kilowatt.accounts.operations._accounts import (
     create_account,
     end_agreement,
     update_account,
+    withdraw_agreement,
 )
 from kilowatt.accounts.operations._bulk import (
     ACCOUNT_COLUMNS,
@@ -63,4 +64,5 @@ __all__ = [
     "update_account",
     "update_meter_point",
     "update_site",
+    "withdraw_agreement",
 ]

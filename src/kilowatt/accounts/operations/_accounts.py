@@ -12,7 +12,7 @@ from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import audit, events
 from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound, Problem, raise_if
-from kilowatt.platform.periods import DatePeriod
+from kilowatt.platform.periods import DatePeriod, london_date
 
 _EDITABLE = ("status", "payment_method", "bill_delivery")
 
@@ -259,3 +259,36 @@ def end_agreement(
         at=as_at,
     )
     return agreement
+
+
+@transaction.atomic
+def withdraw_agreement(*, by: Principal, agreement_id: int, as_at: datetime.datetime) -> None:
+    """Remove an agreement that has not started (a switch cancelled before its supply
+    start date): nothing was supplied or billed under it.
+
+    :raises NotFound: no such agreement on an account ``by`` may see.
+    :raises NotAllowed: ``by`` may not change accounts.
+    :raises InvalidInput: ``valid_from``/``not_started``: it has started; end it instead.
+    """
+    agreement = (
+        models.Agreement.objects.select_for_update()
+        .filter(id=agreement_id, account_id__in=queries.visible_accounts(by).values("id"))
+        .first()
+    )
+    if agreement is None:
+        raise NotFound(f"agreement {agreement_id}")
+    _require_edit(by)
+    if agreement.valid_from <= london_date(as_at):
+        raise InvalidInput.one(
+            field="valid_from", rule="not_started", message="it has started: end it instead"
+        )
+    audit.record(
+        trail=queries.trail_key(agreement.account_id),
+        entity="agreement",
+        entity_id=agreement.id,
+        action="WITHDRAWN",
+        changes={"valid_from": [agreement.valid_from.isoformat(), None]},
+        actor=_actor(by),
+        at=as_at,
+    )
+    agreement.delete()

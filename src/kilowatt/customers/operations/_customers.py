@@ -90,7 +90,7 @@ def create_customer(
     customer = models.Customer.objects.create(
         number=f"N{as_at.timestamp():.6f}"[:12],  # replaced below, once the id is known
         search_name=rules.search_name(details),
-        signed_up_by_id=by.user_id,
+        signed_up_by_id=by.user_id or None,  # 0 is the system acting (a web sign-up)
         created_at=as_at,
         **_values(details),
     )

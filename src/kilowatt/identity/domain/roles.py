@@ -54,6 +54,9 @@ class Permission(enum.StrEnum):
     SUBMIT_READS = "SUBMIT_READS"  # give a meter reading for a meter point one may see
     WORK_CASES = "WORK_CASES"  # see and close service cases (a smart meter gone silent ...)
     RUN_BILLS = "RUN_BILLS"  # start, watch and release bill runs; work the bill exceptions
+    # work the sign-ups the automatic rules stopped; cancel or reverse a sign-up
+    WORK_SALES_EXCEPTIONS = "WORK_SALES_EXCEPTIONS"
+    SEE_SALES_PIPELINE = "SEE_SALES_PIPELINE"  # a manager's view of their agents' sign-ups
 
 
 _STAFF = frozenset({Permission.USE_BACK_OFFICE, Permission.SUBMIT_READS})
@@ -61,10 +64,11 @@ _SALES = _STAFF | {Permission.CREATE_CUSTOMERS, Permission.EDIT_CUSTOMERS}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _SALES,
-    Role.SALES_MANAGER: _SALES,
+    Role.SALES_MANAGER: _SALES | {Permission.SEE_SALES_PIPELINE},
     Role.TELESALES: _SALES | {Permission.BOOK_APPOINTMENTS},
     Role.ADMIN: _SALES
     | {
+        Permission.WORK_SALES_EXCEPTIONS,
         Permission.WORK_READ_EXCEPTIONS,
         Permission.BOOK_APPOINTMENTS,
         Permission.WORK_FIELD_JOBS,
@@ -89,6 +93,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.WORK_FIELD_JOBS,
         Permission.WORK_CASES,
         Permission.RUN_BILLS,
+        Permission.WORK_SALES_EXCEPTIONS,
+        Permission.SEE_SALES_PIPELINE,
     },
     # A customer books appointments on their own meter points only (the gate decides).
     Role.CUSTOMER: frozenset({Permission.SUBMIT_READS, Permission.BOOK_APPOINTMENTS}),

@@ -23,3 +23,25 @@ def meter_exchanged(event: events.Event, *, as_at: datetime.datetime) -> None:
         ),
         as_at=as_at,
     )
+
+
+def order_signed(event: events.Event, *, as_at: datetime.datetime) -> None:
+    """``sales.order.signed.v1``: queue a switch request at the CSS for each of the
+    order's meter points (idempotent: the same event twice queues nothing more)."""
+    operations.request_registrations(order_id=int(event.payload["order_id"]), as_at=as_at)
+
+
+def order_cancelled(event: events.Event, *, as_at: datetime.datetime) -> None:
+    """``sales.order.cancelled.v1``: withdraw the order's registrations that are
+    requested or accepted (the customer cancelled within cooling-off)."""
+    operations.withdraw_registrations(order_id=int(event.payload["order_id"]), as_at=as_at)
+
+
+def order_transfer_disputed(event: events.Event, *, as_at: datetime.datetime) -> None:
+    """``sales.order.transfer_disputed.v1``: ask the CSS to annul the order's
+    registrations (an erroneous transfer: the customer never agreed)."""
+    operations.request_annulment(
+        order_id=int(event.payload["order_id"]),
+        reason=str(event.payload.get("reason") or "erroneous transfer"),
+        as_at=as_at,
+    )
