@@ -24,8 +24,9 @@ demo: $(STAMP)
 	$(BIN)/kilowatt seed --customers $(CUSTOMERS) --seed 1 --if-empty
 	$(BIN)/kilowatt demo_reads --months 7 --if-empty
 	$(BIN)/kilowatt demo_bills --months 7 --if-empty
+	$(BIN)/kilowatt demo_sales --if-empty
 	$(BIN)/kilowatt demo_logins
-	$(BIN)/kilowatt runserver 127.0.0.1:8000
+	$(BIN)/kilowatt demo_serve 127.0.0.1:8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -29,17 +29,28 @@ from kilowatt.accounts import queries as account_queries
 from kilowatt.billing import operations as billing_operations
 from kilowatt.billing import queries as billing_queries
 from kilowatt.billing.domain import legacy
+from kilowatt.comms import queries as comms_queries
 from kilowatt.customers import operations as customer_operations
 from kilowatt.customers import queries as customer_queries
+from kilowatt.customers.domain import customers as customer_rules
 from kilowatt.demo.domain import book, catalogue, logins, readings, rows
+from kilowatt.demo.domain import sales as sales_demo
 from kilowatt.identity import operations as identity_operations
 from kilowatt.identity import queries as identity_queries
+from kilowatt.identity.domain.roles import ANONYMOUS
 from kilowatt.ledger import operations as ledger_operations
 from kilowatt.ledger.domain import LineSpec
 from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
-from kilowatt.platform import bulk
+from kilowatt.platform import bulk, periods
 from kilowatt.properties import operations as property_operations
+from kilowatt.properties.domain import addresses
+from kilowatt.sales import operations as sales_operations
+from kilowatt.sales import queries as sales_queries
+from kilowatt.sales.domain import orders as sales_orders
+from kilowatt.sales.domain import quotes as sales_quotes
+from kilowatt.validation.mpan import check_digit
+from kilowatt.validation.mprn import check_digits
 
 Progress = Callable[[str], None]
 CHUNK_SIZE = 50_000
@@ -432,3 +443,140 @@ def seed_bills(
             )
         billing_operations.release_bill_run(run_id=run_id, released_by="demo", as_at=as_at)
     return BillsReport(runs=len(runs), bills=bills, held_now=held_now)
+
+
+@dataclasses.dataclass(frozen=True)
+class SalesReport:
+    orders: int
+    skipped: bool
+
+
+def _demo_order(
+    number: int, *, kind: str, fuels: tuple[str, ...], region: str, gas_warning: bool = False
+) -> sales_orders.OrderRequest:
+    """Return the ``number``-th demo sign-up: new meter points (numbers no demo supply
+    uses: their serial starts 8) at an address in the sales region."""
+    people = sales_demo.PEOPLE[number % len(sales_demo.PEOPLE)]
+    supplies = []
+    for fuel in fuels:
+        if fuel == "ELECTRICITY":
+            first_twelve = f"{region}8{number:09d}"
+            identifier = first_twelve + str(check_digit(first_twelve))
+        else:
+            body = f"8{number:07d}"
+            digits = int(check_digits(body))
+            # A warned MPRN: its check digits one off, for a person to confirm.
+            identifier = body + f"{(digits + 1) % 100 if gas_warning else digits:02d}"
+        code = catalogue.tariff_code(
+            region=region,
+            fuel=fuel,
+            customer_kind=kind,
+            payment_method="DIRECT_DEBIT",
+            product=catalogue.VARIABLE,
+        )
+        supplies.append(
+            sales_orders.SupplyRequest(
+                site=0,
+                fuel=fuel,
+                identifier=identifier,
+                tariff_code=code,
+                annual_kwh=sales_quotes.typical_kwh(
+                    customer_kind=kind, fuel=fuel, meter_type="STANDARD", level="MEDIUM"
+                ),
+            )
+        )
+    first, last = people
+    business = kind == "BUSINESS"
+    return sales_orders.OrderRequest(
+        customer=customer_rules.CustomerDetails(
+            kind=kind,
+            first_name="" if business else first,
+            last_name="" if business else last,
+            company_name=f"{last} & Co Ltd" if business else "",
+            sector="RETAIL" if business else "",
+            email=f"{first.lower()}.{last.lower()}{number}@example.com",
+            phone="07700900" + f"{number % 1000:03d}",
+        ),
+        sites=(
+            addresses.Address(
+                address_line_1=f"{10 + number} Ohm Road", town="London", postcode="SW9 8AA"
+            ),
+        ),
+        supplies=tuple(supplies),
+        payment_method="DIRECT_DEBIT",
+        bank=sales_orders.BankDetails(f"{first} {last}", "089999", "66374958"),
+        consents=sales_orders.Consents(
+            terms=True, direct_debit_mandate=True, credit_check=business
+        ),
+        signer_name=f"{first} {last}" if business else "",
+    )
+
+
+def seed_sales(*, as_at: datetime.datetime, if_empty: bool) -> SalesReport:
+    """Give the demo's sales team a pipeline: the sales manager's commission rules and
+    the agent's target; the agent's and telesales' sign-ups of the last weeks, some
+    signed and supplied, some waiting for a signature (a few long enough to be stuck),
+    one stopped for a person (a gas check-digit warning)."""
+    if if_empty and sales_queries.visible_orders(sales_operations.SIGN_UP).exists():
+        return SalesReport(0, skipped=True)
+    ids = ensure_demo_logins(as_at=as_at)
+    manager = identity_queries.principal_by_id(user_id=ids["sales-manager"])
+    agent = identity_queries.principal_by_id(user_id=ids["agent"])
+    telesales = identity_queries.principal_by_id(user_id=ids["telesales"])
+    assert manager and agent and telesales
+    today = periods.london_date(as_at)
+    # The rules were set a month ago, before the pipeline's first sign-up.
+    rules_from = today - datetime.timedelta(days=30)
+    for product, pence in sales_demo.COMMISSION.items():
+        sales_operations.set_commission_rule(
+            by=manager,
+            product=product,
+            amount_pence=pence,
+            valid_from=rules_from,
+            as_at=as_at - datetime.timedelta(days=30),
+        )
+    sales_operations.set_target(
+        by=manager, agent_id=ids["agent"], month=today.replace(day=1), sign_ups=40, as_at=as_at
+    )
+    count = 0
+    for number, (who, channel, days_ago, fuels, outcome) in enumerate(sales_demo.PIPELINE, 1):
+        by = {"agent": agent, "telesales": telesales, "web": ANONYMOUS}[who]
+        at = as_at - datetime.timedelta(days=days_ago, hours=number)
+        order = sales_operations.submit_order(
+            by=by,
+            channel=channel,
+            request=_demo_order(
+                number,
+                kind="RESIDENTIAL",
+                fuels=fuels,
+                region=logins.SALES_REGION,
+                gas_warning=outcome == "warning",
+            ),
+            idempotency_key=f"demo-{number}",
+            as_at=at,
+        ).order
+        count += 1
+        if outcome in ("signed", "live"):
+            # The customer signs on the agent's tablet with the code from their email.
+            contract_id = sales_queries.order_for(
+                sales_operations.SIGN_UP, reference=order.reference
+            ).contract.id
+            sales_operations.send_signing_code(contract_id=contract_id, as_at=at)
+            email = comms_queries.email_for_key(
+                key=sales_operations.signing_code_key(contract_id=contract_id, as_at=at)
+            )
+            assert email is not None
+            sales_operations.sign_contract(
+                contract_id=contract_id,
+                code=sales_demo.code_in(email.subject),
+                ip_address="192.0.2.10",
+                user_agent="Kilowatt demo (agent tablet)",
+                as_at=at + datetime.timedelta(minutes=3),
+            )
+        if outcome == "live":
+            start = at.date() + datetime.timedelta(days=1)
+            for row in sales_queries.registrations_for_order(order_id=order.id):
+                sales_operations.record_registration_outcome(
+                    supply_id=row.supply_id, outcome="ACCEPTED", supply_start_date=start, as_at=at
+                )
+    return SalesReport(count, skipped=False)

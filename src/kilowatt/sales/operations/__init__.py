@@ -1,7 +1,11 @@
 """Public writes of sales: orders, contracts and their signing, targets and commission."""
 
 from kilowatt.sales.operations._chasing import chase_unsigned_contracts
-from kilowatt.sales.operations._contracts import send_signing_code, sign_contract
+from kilowatt.sales.operations._contracts import (
+    send_signing_code,
+    sign_contract,
+    signing_code_key,
+)
 from kilowatt.sales.operations._links import (
     cancellation_token,
     cancellation_url,
@@ -22,7 +26,7 @@ from kilowatt.sales.operations._orders import (
 from kilowatt.sales.operations._quotes import email_quote, quote_email_key
 from kilowatt.sales.operations._registrations import record_registration_outcome
 from kilowatt.sales.operations._seal import company_seal, trust_roots, write_seal_identity
-from kilowatt.sales.operations._shared import order_reference
+from kilowatt.sales.operations._shared import SIGN_UP, order_reference
 from kilowatt.sales.operations._targets import (
     send_signing_reminder,
     set_commission_rule,
@@ -30,6 +34,7 @@ from kilowatt.sales.operations._targets import (
 )
 
 __all__ = [
+    "SIGN_UP",
     "SubmittedOrder",
     "cancel_order",
     "cancel_order_by_link",
@@ -51,6 +56,7 @@ __all__ = [
     "set_commission_rule",
     "set_target",
     "sign_contract",
+    "signing_code_key",
     "signing_token",
     "signing_url",
     "submit_order",

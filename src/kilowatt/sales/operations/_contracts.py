@@ -176,6 +176,11 @@ def _awaiting(contract_id: int) -> models.Contract:
     return contract
 
 
+def signing_code_key(*, contract_id: int, as_at: datetime.datetime) -> str:
+    """Return the outbox key of the signing code sent for a contract at ``as_at``."""
+    return f"contract:{contract_id}:code:{as_at.isoformat()}"
+
+
 @transaction.atomic
 def send_signing_code(*, contract_id: int, as_at: datetime.datetime) -> str:
     """Email the signer a new one-time code; return where it went (masked).
@@ -195,7 +200,7 @@ def send_signing_code(*, contract_id: int, as_at: datetime.datetime) -> str:
     contract.code_attempts = 0
     contract.save(update_fields=["code_digest", "code_sent_at", "code_attempts"])
     comms.queue_email(
-        key=f"contract:{contract.id}:code:{as_at.isoformat()}",
+        key=signing_code_key(contract_id=contract.id, as_at=as_at),
         to=contract.signer_email,
         template="sales/email/signing_code",
         context={
