@@ -11,10 +11,6 @@ from kilowatt.accounts.domain.tariffs import TariffDetails
 from kilowatt.platform.errors import raise_if
 from kilowatt.sales.domain import quotes as quote_rules
 
-# Enough for every tariff of one customer kind and payment method in every region; a
-# fuller page is read again from where it stopped.
-_PAGE = 2_000
-
 
 def _details(tariff: Any) -> TariffDetails:  # an accounts Tariff row
     return TariffDetails(
@@ -43,27 +39,15 @@ def offers_on_sale(
     on: datetime.date,
 ) -> list[TariffDetails]:
     """Return the tariffs on sale on ``on`` for a customer kind and payment method in the
-    regions and fuels asked, with their unit rates.
-
-    Two queries (the tariffs, then their rates) whatever the number of sites: one region
-    or one fuel narrows them in the database, several are filtered here.
-    """
-    found: list[TariffDetails] = []
-    after = 0
-    while True:
-        rows = account_queries.tariffs_page(
-            region=next(iter(regions)) if len(regions) == 1 else None,
-            fuel=next(iter(fuels)) if len(fuels) == 1 else None,
-            customer_kind=customer_kind,
-            payment_method=payment_method,
-            on_sale_on=on,
-            after_id=after,
-            limit=_PAGE,
-        )
-        found += [_details(row) for row in rows if row.region in regions and row.fuel in fuels]
-        if len(rows) < _PAGE:
-            return found
-        after = rows[-1].id
+    regions and fuels asked, with their unit rates: one query, whatever the number of
+    sites."""
+    return account_queries.tariffs_on_sale(
+        customer_kind=customer_kind,
+        payment_method=payment_method,
+        regions=regions,
+        fuels=fuels,
+        on=on,
+    )
 
 
 def quote(*, request: quote_rules.QuoteRequest, today: datetime.date) -> quote_rules.Quote:
