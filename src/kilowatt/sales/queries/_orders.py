@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kilowatt.customers import queries as customer_queries
 from kilowatt.identity import queries as identity_queries
@@ -18,8 +18,8 @@ from kilowatt.sales import models
 def visible_orders(principal: Principal) -> QuerySet[models.Order]:
     """Return the orders ``principal`` may see.
 
-    A telesales agent sees the telesales team's orders (the team chases unsigned
-    contracts together); a shop agent the orders they took; a regional sales manager
+    Everyone sees the orders they took. A telesales agent also sees the telesales
+    team's orders (the team chases unsigned contracts together); a regional sales manager
     their agents' orders; a corporate relations manager business orders; a customer the
     orders that became their own customer record; other staff who see every customer
     (the admin team ...) every order.
@@ -28,7 +28,9 @@ def visible_orders(principal: Principal) -> QuerySet[models.Order]:
     if principal.is_anonymous:
         return orders.none()
     if principal.role is Role.TELESALES:
-        return orders.filter(channel=models.Channel.TELESALES)
+        return orders.filter(
+            Q(channel=models.Channel.TELESALES) | Q(created_by_id=principal.user_id)
+        )
     if principal.role is Role.AGENT:
         return orders.filter(created_by_id=principal.user_id)
     if principal.role is Role.SALES_MANAGER:
@@ -38,7 +40,7 @@ def visible_orders(principal: Principal) -> QuerySet[models.Order]:
         own = customer_queries.visible_customers(principal).values("id")
         return orders.filter(customer_id__in=own)
     if principal.reach is Reach.BUSINESS:
-        return orders.filter(customer_kind="BUSINESS")
+        return orders.filter(Q(customer_kind="BUSINESS") | Q(created_by_id=principal.user_id))
     if principal.reach is Reach.ALL:
         return orders
     return orders.none()
