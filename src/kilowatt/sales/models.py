@@ -24,6 +24,8 @@ class Order(models.Model):
     class Status(models.TextChoices):
         # An automatic rule stopped it (a gas check-digit warning, a meter point under
         # objection, a failed credit check): a person fixes or rejects it.
+        # A business waits for the credit reference agency before its contract is sent.
+        CREDIT_CHECK = "CREDIT_CHECK", "Credit check"
         EXCEPTION = "EXCEPTION", "Needs a person"
         AWAITING_SIGNATURE = "AWAITING_SIGNATURE", "Awaiting signature"
         SIGNED = "SIGNED", "Signed, switching"  # account active, registrations under way
@@ -48,6 +50,9 @@ class Order(models.Model):
         "identity.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField()
+    # The credit reference agency's answer for a business: PASS, REFER or FAIL.
+    credit_decision = models.CharField(max_length=5, blank=True)
+    credit_reference = models.CharField(max_length=40, blank=True)
     exception_rule = models.CharField(max_length=40, blank=True)
     exception_message = models.CharField(max_length=300, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -68,6 +73,7 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=models.Q(
                     status__in=[
+                        "CREDIT_CHECK",
                         "EXCEPTION",
                         "AWAITING_SIGNATURE",
                         "SIGNED",

@@ -328,6 +328,11 @@ def test_only_the_right_people_take_sign_ups_on_each_channel():
 def test_a_business_signs_many_sites_in_one_order():
     order = _submit(business_order(sites=3)).order
     assert order.supplies.count() == 3
+    assert order.status == "CREDIT_CHECK"
+    assert not models.Contract.objects.filter(order=order).exists()
+    operations.record_credit_check(
+        reference=order.reference, decision="PASS", agency_reference="CRA-1", as_at=NOW
+    )
     sign(order)
     order.refresh_from_db()
     customer = customer_models.Customer.objects.get(id=order.customer_id)
@@ -350,3 +355,24 @@ def test_unsigned_contracts_are_chased_then_lapse():
     order.refresh_from_db()
     assert order.status == "CANCELLED"
     assert not models.OrderSupply.objects.filter(is_open=True).exists()
+
+
+def test_a_business_that_fails_its_credit_check_waits_for_a_person():
+    order = _submit(business_order(sites=1)).order
+    operations.record_credit_check(
+        reference=order.reference, decision="FAIL", reason="county court judgment", as_at=NOW
+    )
+    operations.record_credit_check(  # told twice: nothing more happens
+        reference=order.reference, decision="FAIL", reason="county court judgment", as_at=NOW
+    )
+    order.refresh_from_db()
+    assert (order.status, order.exception_rule) == ("EXCEPTION", "credit_check_failed")
+    assert "county court judgment" in order.exception_message
+    assert not models.Contract.objects.filter(order=order).exists()
+    operations.proceed_with_order(
+        by=book.principal(Role.ADMIN), reference=order.reference, note="deposit taken", as_at=NOW
+    )
+    order.refresh_from_db()
+    assert order.status == "AWAITING_SIGNATURE"
+    with pytest.raises(InvalidInput):
+        operations.record_credit_check(reference=order.reference, decision="MAYBE", as_at=NOW)

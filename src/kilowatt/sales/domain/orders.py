@@ -393,6 +393,26 @@ def exception_for(request: OrderRequest) -> ExceptionRule | None:
     return None
 
 
+CREDIT_DECISIONS = ("PASS", "REFER", "FAIL")
+
+
+def needs_credit_check(request: OrderRequest) -> bool:
+    """Return whether the order waits for a credit check before its contract: every
+    business sign-up does (the customer agreed to it: ``consents.credit_check``)."""
+    return request.customer.kind == "BUSINESS"
+
+
+def credit_exception(decision: str, reason: str) -> ExceptionRule | None:
+    """Return the rule a credit decision stops an order by, or None when it passed."""
+    if decision == "PASS":
+        return None
+    verdict = "failed" if decision == "FAIL" else "was referred"
+    return ExceptionRule(
+        f"credit_check_{'failed' if decision == 'FAIL' else 'referred'}",
+        f"the business credit check {verdict}: {reason or 'no reason given'}",
+    )
+
+
 def signer_name(request: OrderRequest) -> str:
     """Return who signs: the business's signer, or the home customer."""
     if request.customer.kind == "BUSINESS":

@@ -20,6 +20,7 @@ from kilowatt.sales.operations._orders import (
     cancel_order_by_link,
     dispute_transfer,
     proceed_with_order,
+    record_credit_check,
     reject_order,
     submit_order,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "order_reference",
     "proceed_with_order",
     "quote_email_key",
+    "record_credit_check",
     "record_registration_outcome",
     "reject_order",
     "send_signing_code",

@@ -187,11 +187,18 @@ def _record(
     as_at: datetime.datetime,
 ) -> models.Order:
     stopped = order_rules.exception_for(request)
+    checking = stopped is None and order_rules.needs_credit_check(request)
+    if stopped:
+        status = models.Order.Status.EXCEPTION
+    elif checking:
+        status = models.Order.Status.CREDIT_CHECK
+    else:
+        status = models.Order.Status.AWAITING_SIGNATURE
     order = models.Order.objects.create(
         reference=f"T{as_at.timestamp():.0f}"[:12],  # replaced below, once the id is known
         channel=channel,
         customer_kind=request.customer.kind,
-        status=models.Order.Status.EXCEPTION if stopped else models.Order.Status.AWAITING_SIGNATURE,
+        status=status,
         idempotency_key=key,
         request_sha256=digest,
         details=details,
@@ -227,10 +234,15 @@ def _record(
     )
     events.publish(
         name=ORDER_SUBMITTED,
-        payload={"order_id": order.id, "reference": order.reference, "status": order.status},
+        payload={
+            "order_id": order.id,
+            "reference": order.reference,
+            "status": order.status,
+            "customer_kind": order.customer_kind,
+        },
         at=as_at,
     )
-    if not stopped:
+    if status == models.Order.Status.AWAITING_SIGNATURE:
         issue_contract(order=order, request=request, as_at=as_at)
     return order
 
@@ -433,4 +445,52 @@ def dispute_transfer(
         payload={"order_id": order.id, "reference": order.reference, "reason": reason.strip()},
         at=as_at,
     )
+    return order
+
+
+@transaction.atomic
+def record_credit_check(
+    *,
+    reference: str,
+    decision: str,
+    reason: str = "",
+    agency_reference: str = "",
+    as_at: datetime.datetime,
+) -> models.Order:
+    """Record the credit reference agency's answer for a business sign-up: a pass sends
+    its contract for signing; a refer or a fail sends it to the admin team's queue.
+    Told again, nothing more happens.
+
+    :raises NotFound: no such order.
+    :raises InvalidInput: ``decision``/``choice``.
+    """
+    if decision not in order_rules.CREDIT_DECISIONS:
+        raise InvalidInput.one(
+            field="decision",
+            rule="choice",
+            message=f"must be one of {', '.join(order_rules.CREDIT_DECISIONS)}",
+        )
+    order = _locked_order(reference)
+    if order.status != models.Order.Status.CREDIT_CHECK:
+        return order  # answered before (or the order moved on): nothing more to do
+    order.credit_decision = decision
+    order.credit_reference = agency_reference[:40]
+    stopped = order_rules.credit_exception(decision, reason)
+    if stopped is None:
+        order.status = models.Order.Status.AWAITING_SIGNATURE
+    else:
+        order.status = models.Order.Status.EXCEPTION
+        order.exception_rule, order.exception_message = stopped.rule, stopped.message[:300]
+    order.save()
+    audit.record(
+        trail=trail_key(order.id),
+        entity="order",
+        entity_id=order.reference,
+        action="CREDIT",
+        changes={"credit_decision": [None, decision], "reason": [None, reason[:300] or None]},
+        actor=audit.Actor(id=None, name="credit-agency"),
+        at=as_at,
+    )
+    if stopped is None:
+        issue_contract(order=order, request=order_rules.from_json(order.details), as_at=as_at)
     return order
