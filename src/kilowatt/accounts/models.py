@@ -143,6 +143,9 @@ class Account(models.Model):
     # month or every third month counted from the month the account opened.
     bill_day = models.PositiveSmallIntegerField(db_default=1)
     bill_cycle = models.CharField(max_length=10, choices=BillCycle.choices, db_default="MONTHLY")
+    # An occupier's account: whoever moved in to a site we supply, on a deemed contract
+    # until they sign up properly (their sign-up takes the supply over, no switch needed).
+    is_occupier = models.BooleanField(db_default=False)
 
     class Meta:
         indexes = [

@@ -624,13 +624,28 @@ def first_supplies(*, before: datetime.date) -> list[tuple[int, datetime.date]]:
     )
 
 
-def identifiers_supplied(*, identifiers: list[str], on: datetime.date) -> set[str]:
+def identifiers_supplied(
+    *, identifiers: list[str], on: datetime.date, occupiers: bool = True
+) -> set[str]:
     """Return which of these meter points (stored identifiers) we supply on a day or
-    have agreed to supply from a later one."""
-    return set(
-        models.Agreement.objects.filter(meter_point__identifier__in=identifiers)
+    have agreed to supply from a later one (``occupiers=False``: under a contract, not
+    an occupier's deemed one)."""
+    agreements = models.Agreement.objects.filter(meter_point__identifier__in=identifiers).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+    )
+    if not occupiers:
+        agreements = agreements.filter(account__is_occupier=False)
+    return set(agreements.values_list("meter_point__identifier", flat=True))
+
+
+def occupier_agreements(*, identifiers: list[str], on: datetime.date) -> dict[str, int]:
+    """Return, by meter point, the occupiers' agreements open on a day or after it."""
+    return dict(
+        models.Agreement.objects.filter(
+            meter_point__identifier__in=identifiers, account__is_occupier=True
+        )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
-        .values_list("meter_point__identifier", flat=True)
+        .values_list("meter_point__identifier", "id")
     )
 
 
@@ -713,3 +728,24 @@ def tariffs_on_sale(
         dataclasses.replace(details, unit_rates=tuple(rates[tariff_id]))
         for tariff_id, details in zip(ids, found, strict=True)
     ]
+
+
+def account_ids_supplying_from(*, meter_point_ids: list[int], since: datetime.date) -> set[int]:
+    """Return the accounts with an agreement at any of these meter points starting on or
+    after ``since`` (a new occupier's own sign-up after a move in, say)."""
+    return set(
+        models.Agreement.objects.filter(meter_point_id__in=meter_point_ids, valid_from__gte=since)
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+
+
+def agreement_by_id(*, agreement_id: int) -> models.Agreement:
+    """Return an agreement by id (for operations acting as the system).
+
+    :raises NotFound: no such agreement.
+    """
+    agreement = models.Agreement.objects.filter(id=agreement_id).first()
+    if agreement is None:
+        raise NotFound(f"agreement {agreement_id}")
+    return agreement

@@ -42,6 +42,7 @@ api.add_router("", metering_router)
 api.add_router("", cases_router)
 api.add_router("", "kilowatt.billing.interfaces.api.router")
 api.add_router("", "kilowatt.sales.interfaces.api.router")
+api.add_router("", "kilowatt.journeys.interfaces.api.router")
 
 
 @api.exception_handler(InvalidInput)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from kilowatt.billing.interfaces import handlers as billing_handlers
 from kilowatt.cases.interfaces import handlers as case_handlers
 from kilowatt.integrations.interfaces import handlers as integration_handlers
+from kilowatt.journeys.interfaces import handlers as journey_handlers
 from kilowatt.platform.events import Handler
 
 HANDLERS: Mapping[str, Sequence[Handler]] = {
@@ -23,11 +24,19 @@ HANDLERS: Mapping[str, Sequence[Handler]] = {
     "metering.read.withdrawn.v1": (billing_handlers.read_changed,),
     "metering.read.restated.v1": (billing_handlers.read_changed,),
     # Bills issued outside a run are emailed too (if they go by email).
-    "billing.invoice.final_issued.v1": (billing_handlers.invoice_issued_alone,),
+    # ... and a move out or loss waiting for the final bill closes the account.
+    "billing.invoice.final_issued.v1": (
+        billing_handlers.invoice_issued_alone,
+        journey_handlers.final_bill_issued,
+    ),
     "billing.invoice.restated.v1": (billing_handlers.invoice_issued_alone,),
     # A signed order's meter points are registered at the CSS; a cancellation within
     # cooling-off withdraws them; an erroneous transfer is annulled.
     "sales.order.signed.v1": (integration_handlers.order_signed,),
     "sales.order.cancelled.v1": (integration_handlers.order_cancelled,),
     "sales.order.transfer_disputed.v1": (integration_handlers.order_transfer_disputed,),
+    # A business sign-up waits for the credit reference agency's decision.
+    "sales.order.submitted.v1": (integration_handlers.order_submitted,),
+    # Another supplier takes one of our meter points: a retention offer, then the final bill.
+    "integrations.supply.loss_notified.v1": (journey_handlers.loss_notified,),
 }

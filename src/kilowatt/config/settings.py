@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kilowatt.field",
     "kilowatt.sales",
     "kilowatt.integrations",
+    "kilowatt.journeys",
     "kilowatt.portals",
     "kilowatt.demo",
 ]
@@ -164,6 +165,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.issue_due_final_bills",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Journeys (moves, losses): lost supplies ended on their day before the final bills,
+    # reminders for final readings and sign-ups, accounts closed once finally billed.
+    "advance-journeys": {
+        "task": "journeys.advance_journeys",
+        "schedule": crontab(hour=5, minute=0),
+    },
     # Registrations at the Central Switching Service: queued messages posted, and the
     # CSS's answers (validations, switch dates, objections, losses) fetched and applied.
     "send-switching-messages": {"task": "integrations.send_switching_messages", "schedule": 60.0},
@@ -171,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.fetch_switching_messages",
         "schedule": 60.0,
     },
+    # Business credit checks the agency could not answer yet, asked again when due.
+    "retry-credit-checks": {"task": "integrations.retry_credit_checks", "schedule": 60.0},
     # Unsigned contracts: reminders 2, 5 and 10 days after issue; lapsed after 30.
     "chase-unsigned-contracts": {
         "task": "sales.chase_unsigned_contracts",
@@ -189,6 +198,11 @@ PRINT_BUREAU_API_KEY = os.environ.get("PRINT_BUREAU_API_KEY", "")
 CSS_URL = os.environ.get("CSS_URL", "http://127.0.0.1:8027")
 CSS_API_KEY = os.environ.get("CSS_API_KEY", "")
 CSS_PARTICIPANT_ID = os.environ.get("CSS_PARTICIPANT_ID", "KWLT")
+
+# The business credit reference agency (kilowatt.simulators.credit_agency in development):
+# business sign-ups are checked there before their contract is sent.
+CREDIT_AGENCY_URL = os.environ.get("CREDIT_AGENCY_URL", "http://127.0.0.1:8028")
+CREDIT_AGENCY_API_KEY = os.environ.get("CREDIT_AGENCY_API_KEY", "")
 
 # Outgoing email (comms.operations.send_queued_emails) goes to an SMTP server; in
 # development a local one (``python -m aiosmtpd -n -l 127.0.0.1:1025`` prints what it

@@ -240,3 +240,70 @@ class SwitchingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.message_type} {self.message_id}"
+
+
+class CreditCheck(models.Model):
+    """A business sign-up's credit check at the credit reference agency, once per order.
+
+    ``order_reference`` is unique, so the same order announced twice asks once; the
+    request (its ``request_id`` and JSON) is fixed when the check is first recorded and
+    sent as the same bytes every time, which the agency answers as the same check.
+    ``PENDING`` until the agency answers (``next_attempt_at``: when to ask again after a
+    failure to reach it); ``DECIDED`` once its answer was given to the order;
+    ``ABANDONED`` when no answer could be had (a request the agency refused, or it was
+    unreachable ``MAX_ATTEMPTS`` times): the order is then referred to a person with
+    ``last_error``; ``SKIPPED`` when the order no longer waited for a check. The order is
+    named by its reference, not a foreign key: the log outlives what it names.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Waiting for the agency"
+        DECIDED = "DECIDED", "Decided"
+        ABANDONED = "ABANDONED", "No answer: referred to a person"
+        SKIPPED = "SKIPPED", "Not needed any more"
+
+    class Decision(models.TextChoices):
+        PASS = "PASS", "Pass"
+        REFER = "REFER", "Refer"
+        FAIL = "FAIL", "Fail"
+
+    order_reference = models.CharField(max_length=12, unique=True)
+    request_id = models.CharField(max_length=64, unique=True)
+    request = models.JSONField(default=dict)  # the document sent, fixed when first recorded
+    status = models.CharField(max_length=10, choices=Status.choices)
+    decision = models.CharField(max_length=5, choices=Decision.choices, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    agency_reference = models.CharField(max_length=40, blank=True)  # the agency's check id
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)  # by the agency's clock
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["PENDING", "DECIDED", "ABANDONED", "SKIPPED"]),
+                name="credit_check_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision__in=["", "PASS", "REFER", "FAIL"]),
+                name="credit_check_decision_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="DECIDED") | ~models.Q(decision=""),
+                name="credit_check_decided_has_decision",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="credit_check_pending_idx",
+                condition=models.Q(status="PENDING"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"credit check {self.order_reference} {self.status}"

@@ -98,13 +98,13 @@ def test_the_daily_task_issues_every_final_bill_due(world):  # noqa: F811
     _move_out(home)
 
     issued = operations.issue_due_final_bills(
-        as_at=datetime.datetime(2026, 3, 21, 6, tzinfo=datetime.UTC)
+        as_at=datetime.datetime(2026, 3, 23, 6, tzinfo=datetime.UTC)
     )
 
     assert [models.Invoice.objects.get(id=i).account.number for i in issued] == [home.account]
     assert (
         operations.issue_due_final_bills(
-            as_at=datetime.datetime(2026, 3, 22, 6, tzinfo=datetime.UTC)
+            as_at=datetime.datetime(2026, 3, 24, 6, tzinfo=datetime.UTC)
         )
         == []
     )
@@ -156,7 +156,7 @@ def test_the_daily_task_is_not_held_up_by_accounts_billed_already(world):  # noq
     home, business = world
     operations.release_bill_run(run_id=_bill(), released_by="test", as_at=AS_AT)
     _move_out(home)
-    at = datetime.datetime(2026, 3, 21, 6, tzinfo=datetime.UTC)
+    at = datetime.datetime(2026, 3, 23, 6, tzinfo=datetime.UTC)
     assert len(operations.issue_due_final_bills(as_at=at, limit=1)) == 1
     _move_out(business)
 

@@ -376,3 +376,58 @@ def test_a_business_that_fails_its_credit_check_waits_for_a_person():
     assert order.status == "AWAITING_SIGNATURE"
     with pytest.raises(InvalidInput):
         operations.record_credit_check(reference=order.reference, decision="MAYBE", as_at=NOW)
+
+
+def test_an_occupier_signing_up_properly_takes_over_without_a_switch():
+    from kilowatt.accounts import operations as account_operations
+    from kilowatt.customers import operations as customer_operations
+    from kilowatt.customers.domain.customers import CustomerDetails
+
+    setup = book.principal(Role.SYSADMIN)
+    site = book.site(
+        setup=setup, region=REGION, postcode="SW1A 2AA", profile_class="01", with_gas=False
+    )
+    occupier = customer_operations.create_customer(
+        by=setup,
+        details=CustomerDetails(kind="RESIDENTIAL", first_name="The", last_name="Occupier"),
+        as_at=NOW,
+    )
+    deemed = account_operations.create_account(
+        by=setup,
+        customer_number=occupier.number,
+        payment_method="DIRECT_DEBIT",
+        bill_delivery="PAPER",
+        as_at=NOW,
+        occupier=True,
+    )
+    agreement_id = account_operations.add_agreement(
+        by=setup,
+        account_number=deemed.number,
+        meter_point_identifier=site.mpan,
+        tariff_code=book.tariff_code(
+            fuel="ELECTRICITY",
+            region=REGION,
+            customer_kind="RESIDENTIAL",
+            payment_method="DIRECT_DEBIT",
+        ),
+        valid_from=datetime.date(2026, 1, 2),  # moved in ten days ago
+        as_at=NOW,
+    ).id
+    request = home_order(fuels=("ELECTRICITY",))
+    request = dataclasses.replace(
+        request, supplies=(dataclasses.replace(request.supplies[0], identifier=site.mpan),)
+    )
+    order = _submit(request).order  # not refused: the occupier is not under contract
+    sign(order)
+    order.refresh_from_db()
+    tomorrow = datetime.date(2026, 1, 13)
+    assert order.status == "LIVE"
+    supply = order.supplies.get()
+    assert (supply.registration, supply.supply_start_date) == ("ACCEPTED", tomorrow)
+    assert account_models.Agreement.objects.get(id=agreement_id).valid_to == tomorrow
+    new = account_models.Agreement.objects.get(account_id=order.account_id)
+    assert new.valid_from == tomorrow
+    # and nobody else can sign it up now
+    with pytest.raises(InvalidInput) as refused:
+        _submit(request)
+    assert ("supplies.0.identifier", "already_supplied") in _rules(refused.value)

@@ -52,8 +52,10 @@ def create_account(
     payment_method: str,
     bill_delivery: str,
     as_at: datetime.datetime,
+    occupier: bool = False,
 ) -> models.Account:
-    """Open a pending account for a customer ``by`` may see.
+    """Open a pending account for a customer ``by`` may see (``occupier``: a new
+    occupier's, on a deemed contract until they sign up).
 
     Business customers are paperless: their bills go by email.
 
@@ -75,6 +77,7 @@ def create_account(
         customer_id=customer.id,
         status=models.Account.Status.PENDING,
         created_at=as_at,
+        is_occupier=occupier,
         **values,
     )
     account.number = account_number(account.id)

@@ -24,6 +24,9 @@ from kilowatt.platform.errors import InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 FINAL_BILL_DUE_DAYS = 42  # six weeks from the end of supply
+# The daily task waits this long after the end of supply for the closing read (a customer
+# reads the meter on moving day, after the 05:30 task): still well inside six weeks.
+WAIT_FOR_CLOSING_READ_DAYS = 3
 LATE_FINAL_BILL_PENCE = 3_000
 
 
@@ -211,14 +214,16 @@ def _compensation_line(
 
 
 def issue_due_final_bills(*, as_at: datetime.datetime, limit: int = 1_000) -> list[int]:
-    """Issue the final bill of every account whose supply has ended and which has none
-    yet (a daily task, so none waits for a person); return the bills' ids."""
+    """Issue the final bill of every account whose supply ended at least
+    ``WAIT_FOR_CLOSING_READ_DAYS`` ago and which has none yet (a daily task, so none
+    waits for a person); return the bills' ids."""
     today = periods.london_date(as_at)
+    ended_by = today - datetime.timedelta(days=WAIT_FOR_CLOSING_READ_DAYS)
     final_billed = models.Invoice.objects.filter(is_final=True, status__in=_LIVE).values(
         "account_id"
     )
     candidates = list(
-        accounts_queries.accounts_with_supply_ended(before=today)
+        accounts_queries.accounts_with_supply_ended(before=ended_by)
         .exclude(id__in=final_billed)
         .order_by("id")[:limit]
     )

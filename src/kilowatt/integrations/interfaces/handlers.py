@@ -45,3 +45,13 @@ def order_transfer_disputed(event: events.Event, *, as_at: datetime.datetime) ->
         reason=str(event.payload.get("reason") or "erroneous transfer"),
         as_at=as_at,
     )
+
+
+def order_submitted(event: events.Event, *, as_at: datetime.datetime) -> None:
+    """``sales.order.submitted.v1``: ask the credit reference agency about a business
+    sign-up that waits for its credit check (``status`` ``CREDIT_CHECK``; other orders
+    are not ours to act on). Idempotent: the same event twice asks once; an agency that
+    cannot be reached is asked again by the ``integrations.retry_credit_checks`` task."""
+    if event.payload.get("status") != "CREDIT_CHECK":
+        return
+    operations.check_business_credit(order_reference=str(event.payload["reference"]), as_at=as_at)

@@ -19,3 +19,10 @@ def send_switching_messages() -> int:
 def fetch_switching_messages() -> int:
     """Fetch, keep and apply the CSS's messages for us; return how many were applied."""
     return operations.fetch_switching_messages(as_at=clock.now())
+
+
+@shared_task(name="integrations.retry_credit_checks")
+def retry_credit_checks() -> int:
+    """Ask the credit agency again about the business credit checks that are due; return
+    how many were decided."""
+    return operations.retry_pending_credit_checks(as_at=clock.now())

@@ -2,6 +2,10 @@
 flows that tell the industry of a meter exchange and send queued flows; send paper invoices
 to the print bureau and fetch them back from its archive."""
 
+from kilowatt.integrations.operations._credit_checks import (
+    check_business_credit,
+    retry_pending_credit_checks,
+)
 from kilowatt.integrations.operations._d0010 import (
     ACCEPTED,
     DUPLICATE,
@@ -84,6 +88,7 @@ __all__ = [
     "SwitchingServiceError",
     "SwitchingStatus",
     "batch_key",
+    "check_business_credit",
     "exchange_key",
     "export_d0010",
     "fetch_archived_invoice",
@@ -95,6 +100,7 @@ __all__ = [
     "reconcile",
     "request_annulment",
     "request_registrations",
+    "retry_pending_credit_checks",
     "send_paper_invoices",
     "send_pending_flows",
     "send_switching_messages",

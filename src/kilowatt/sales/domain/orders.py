@@ -205,12 +205,12 @@ def _supply_problems(
         found.append(Problem(f"{prefix}.meter_type", "gas_single_rate", "a gas meter is STANDARD"))
     if supply.fuel == "ELECTRICITY":
         if problem := validation.mpan_problem(supply.identifier):
-            found.append(Problem(f"{prefix}.identifier", "mpan", f"MPAN {problem}"))
+            found.append(Problem(f"{prefix}.identifier", "mpan", f"this MPAN is wrong: {problem}"))
     else:
         problem = validation.mprn_problem(supply.identifier)
         # A failed MPRN check digit is a warning a person decides (``exception_for``).
         if problem and "check digits" not in problem:
-            found.append(Problem(f"{prefix}.identifier", "mprn", f"MPRN {problem}"))
+            found.append(Problem(f"{prefix}.identifier", "mprn", f"this MPRN is wrong: {problem}"))
     if not Decimal(0) < supply.annual_kwh <= MAX_ANNUAL_KWH:
         found.append(
             Problem(

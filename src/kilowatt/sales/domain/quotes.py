@@ -166,7 +166,7 @@ def _site_problems(site: SiteRequest, prefix: str, customer_kind: str) -> list[P
     mpan_region = None
     if site.mpan.strip():
         if (problem := validation.mpan_problem(site.mpan)) is not None:
-            broke("mpan", "mpan", f"MPAN {problem}")
+            broke("mpan", "mpan", f"this MPAN is wrong: {problem}")
         else:
             mpan_region = validation.region_for_mpan(site.mpan)
     if (problem := validation.postcode_problem(site.postcode)) is not None:

@@ -1,6 +1,6 @@
 """Public writes of sales: orders, contracts and their signing, targets and commission."""
 
-from kilowatt.sales.operations._chasing import chase_unsigned_contracts
+from kilowatt.sales.operations._chasing import chase_unsigned_contracts, send_signing_reminder
 from kilowatt.sales.operations._contracts import (
     send_signing_code,
     sign_contract,
@@ -29,7 +29,6 @@ from kilowatt.sales.operations._registrations import record_registration_outcome
 from kilowatt.sales.operations._seal import company_seal, trust_roots, write_seal_identity
 from kilowatt.sales.operations._shared import SIGN_UP, order_reference
 from kilowatt.sales.operations._targets import (
-    send_signing_reminder,
     set_commission_rule,
     set_target,
 )

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
-
 from kilowatt.accounts import operations as account_operations
 from kilowatt.accounts import queries as account_queries
 from kilowatt.customers import operations as customer_operations
@@ -20,17 +18,15 @@ from kilowatt.customers.domain import customers as customer_rules
 from kilowatt.identity import queries as identity_queries
 from kilowatt.identity.domain.roles import Principal, Role
 from kilowatt.metering import queries as metering_queries
-from kilowatt.platform import audit, events
+from kilowatt.platform import events
 from kilowatt.platform.errors import NotFound
 from kilowatt.platform.periods import london_date
 from kilowatt.sales import models
 from kilowatt.sales.domain import orders as order_rules
+from kilowatt.sales.operations._registrations import record_registration_outcome
 from kilowatt.sales.operations._shared import (
-    ORDER_CANCELLED,
     ORDER_SIGNED,
     SIGN_UP,
-    actor,
-    trail_key,
 )
 
 
@@ -124,6 +120,37 @@ def activate(
         payload={"order_id": order.id, "reference": order.reference, "account_id": account.id},
         at=as_at,
     )
+    _take_over_from_occupiers(order, as_at=as_at)
+
+
+def _take_over_from_occupiers(order: models.Order, *, as_at: datetime.datetime) -> None:
+    """Supply from tomorrow the meter points we supply already on an occupier's deemed
+    contract (the occupier signing up properly): no switch, so no registration; the
+    deemed agreement ends where the new one starts."""
+    start = london_date(as_at) + datetime.timedelta(days=1)
+    supplies = list(order.supplies.order_by("position"))
+    deemed = account_queries.occupier_agreements(
+        identifiers=[supply.identifier for supply in supplies], on=start
+    )
+    for supply in supplies:
+        if (agreement_id := deemed.get(supply.identifier)) is None:
+            continue
+        ending = account_queries.agreement_by_id(agreement_id=agreement_id)
+        if ending.valid_from >= start:
+            account_operations.withdraw_agreement(
+                by=SIGN_UP, agreement_id=agreement_id, as_at=as_at
+            )
+        else:
+            account_operations.end_agreement(
+                by=SIGN_UP, agreement_id=agreement_id, valid_to=start, as_at=as_at
+            )
+        record_registration_outcome(
+            supply_id=supply.id,
+            outcome="ACCEPTED",
+            supply_start_date=start,
+            reason="taken over from the occupier's deemed contract",
+            as_at=as_at,
+        )
 
 
 def _agent_of(order: models.Order) -> Principal | None:
@@ -156,63 +183,3 @@ def _earn_commission(*, order: models.Order, agent_id: int, as_at: datetime.date
                 amount_pence=rule.amount_pence,
                 earned_at=as_at,
             )
-
-
-def undo_activation(*, order: models.Order, as_at: datetime.datetime) -> None:
-    """Unwind a signed order that is cancelled or rejected (inside the caller's
-    transaction): agreements not started are withdrawn, started ones end today, the
-    account closes and commission is clawed back."""
-    today = london_date(as_at)
-    number = account_operations.account_number(order.account_id)  # type: ignore[arg-type]
-    account = account_queries.account_for(SIGN_UP, number=number)
-    for agreement in account.agreements.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today)):
-        if agreement.valid_from > today:
-            account_operations.withdraw_agreement(
-                by=SIGN_UP, agreement_id=agreement.id, as_at=as_at
-            )
-        else:
-            account_operations.end_agreement(
-                by=SIGN_UP,
-                agreement_id=agreement.id,
-                valid_to=max(today, agreement.valid_from + datetime.timedelta(days=1)),
-                as_at=as_at,
-            )
-    account_operations.update_account(
-        by=SIGN_UP, number=account.number, changes={"status": "CLOSED"}, as_at=as_at
-    )
-    models.Commission.objects.filter(supply__order=order, clawed_back_at__isnull=True).update(
-        clawed_back_at=as_at
-    )
-
-
-def close_order(
-    order: models.Order, *, status: str, reason: str, by: Principal, as_at: datetime.datetime
-) -> None:
-    """Close an order (cancelled or rejected): free its meter points, void an unsigned
-    contract, and (signed) withdraw its registrations and close what it opened."""
-    before = order.status
-    order.status = status
-    order.closed_at = as_at
-    order.close_reason = reason[:300]
-    order.decided_at, order.decided_by = as_at, by.username
-    order.save()
-    models.OrderSupply.objects.filter(order=order).update(is_open=False)
-    models.Contract.objects.filter(
-        order=order, status=models.Contract.Status.AWAITING_SIGNATURE
-    ).update(status=models.Contract.Status.CANCELLED)
-    if order.account_id is not None:
-        undo_activation(order=order, as_at=as_at)
-    audit.record(
-        trail=trail_key(order.id),
-        entity="order",
-        entity_id=order.reference,
-        action=status,
-        changes={"status": [before, status], "reason": [None, reason[:300]]},
-        actor=actor(by),
-        at=as_at,
-    )
-    events.publish(
-        name=ORDER_CANCELLED,
-        payload={"order_id": order.id, "reference": order.reference, "status": status},
-        at=as_at,
-    )

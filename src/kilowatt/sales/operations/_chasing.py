@@ -8,11 +8,14 @@ import datetime
 from django.db import transaction
 
 from kilowatt.comms import operations as comms
+from kilowatt.identity.domain.roles import Principal, Role
+from kilowatt.platform import audit
+from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound
 from kilowatt.sales import models
 from kilowatt.sales.domain import chasing
-from kilowatt.sales.operations._activation import close_order
+from kilowatt.sales.operations._closing import close_order
 from kilowatt.sales.operations._links import signing_url
-from kilowatt.sales.operations._shared import SIGN_UP
+from kilowatt.sales.operations._shared import SIGN_UP, actor, trail_key
 
 _FIRST_REMINDER = datetime.timedelta(days=chasing.REMINDER_DAYS[0])
 
@@ -61,6 +64,13 @@ def _chase(contract_id: int, *, as_at: datetime.datetime) -> str:
         issued_at=contract.issued_at, reminders_sent=contract.reminders_sent, as_at=as_at
     ):
         return ""
+    _remind(contract, as_at=as_at)
+    return "reminded"
+
+
+def _remind(contract: models.Contract, *, as_at: datetime.datetime) -> None:
+    """Email the signing link again and count it among the contract's reminders."""
+    order = contract.order
     contract.reminders_sent += 1
     contract.last_reminded_at = as_at
     contract.save(update_fields=["reminders_sent", "last_reminded_at"])
@@ -76,4 +86,45 @@ def _chase(contract_id: int, *, as_at: datetime.datetime) -> str:
         },
         as_at=as_at,
     )
-    return "reminded"
+
+
+@transaction.atomic
+def send_signing_reminder(
+    *, by: Principal, contract_id: int, as_at: datetime.datetime
+) -> models.Contract:
+    """Email a telesales sign-up's customer their signing link again, now, and count it
+    among the reminders (the automatic chase sends the next one on its own schedule).
+
+    :raises NotAllowed: ``by`` is not in the telesales team.
+    :raises NotFound: no such contract on a telesales sign-up.
+    :raises InvalidInput: ``status``/``not_awaiting_signature`` (signed or cancelled);
+        ``email``/``required`` (the customer gave no email).
+    """
+    if by.role is not Role.TELESALES:
+        raise NotAllowed(f"{by.username} is not in the telesales team")
+    contract = (
+        models.Contract.objects.select_for_update()
+        .select_related("order")
+        .filter(id=contract_id, order__channel=models.Channel.TELESALES)
+        .first()
+    )
+    if contract is None:
+        raise NotFound(f"contract {contract_id}")
+    if contract.status != models.Contract.Status.AWAITING_SIGNATURE:
+        raise InvalidInput.one(
+            field="status", rule="not_awaiting_signature", message="this contract is not waiting"
+        )
+    if not contract.signer_email:
+        raise InvalidInput.one(field="email", rule="required", message="no email to send it to")
+    before = contract.reminders_sent
+    _remind(contract, as_at=as_at)
+    audit.record(
+        trail=trail_key(contract.order_id),
+        entity="order",
+        entity_id=contract.order.reference,
+        action="REMINDED",
+        changes={"reminders_sent": [before, contract.reminders_sent]},
+        actor=actor(by),
+        at=as_at,
+    )
+    return contract

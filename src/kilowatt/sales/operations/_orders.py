@@ -19,7 +19,7 @@ from kilowatt.sales import models
 from kilowatt.sales import queries as order_queries
 from kilowatt.sales.domain import orders as order_rules
 from kilowatt.sales.domain.regions import region_for_postcode
-from kilowatt.sales.operations._activation import close_order
+from kilowatt.sales.operations._closing import close_order
 from kilowatt.sales.operations._contracts import issue_contract
 from kilowatt.sales.operations._links import order_id_for_cancellation_token
 from kilowatt.sales.operations._shared import (
@@ -86,7 +86,8 @@ def _duplicate_problems(
     request: order_rules.OrderRequest, *, today: datetime.date
 ) -> list[Problem]:
     identifiers = [supply.identifier for supply in request.supplies]
-    ours = account_queries.identifiers_supplied(identifiers=identifiers, on=today)
+    # A meter point an occupier has on a deemed contract is theirs to sign up for properly.
+    ours = account_queries.identifiers_supplied(identifiers=identifiers, on=today, occupiers=False)
     pending = set(
         models.OrderSupply.objects.filter(identifier__in=identifiers, is_open=True).values_list(
             "identifier", flat=True

@@ -23,7 +23,7 @@ from kilowatt.platform.money import format_pence
 from kilowatt.platform.periods import london_date
 from kilowatt.sales import models
 from kilowatt.sales.domain.orders import ERRONEOUS_TRANSFER_COMPENSATION_PENCE
-from kilowatt.sales.operations._activation import close_order
+from kilowatt.sales.operations._closing import close_order
 from kilowatt.sales.operations._shared import ORDER_LIVE, SIGN_UP, trail_key
 
 Registration = models.OrderSupply.Registration

@@ -8,19 +8,14 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
-from kilowatt.comms import operations as comms
 from kilowatt.identity import queries as identity_queries
 from kilowatt.identity.domain.roles import Permission, Principal, Role
 from kilowatt.platform import audit
-from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound, Problem, raise_if
+from kilowatt.platform.errors import InvalidInput, NotAllowed, Problem, raise_if
 from kilowatt.platform.periods import london_date
 from kilowatt.sales import models
-from kilowatt.sales.domain import chasing
-from kilowatt.sales.operations._links import signing_url
 from kilowatt.sales.operations._shared import actor as _actor
-from kilowatt.sales.operations._shared import trail_key
 
 MAX_SIGN_UPS = 10_000  # a month's target above this is a typing mistake
 MAX_COMMISSION_PENCE = 100_000  # £1,000 a supply
@@ -148,61 +143,3 @@ def set_commission_rule(
             message="a rule for this product from this day exists",
         ) from error
     return rule
-
-
-@transaction.atomic
-def send_signing_reminder(
-    *, by: Principal, contract_id: int, as_at: datetime.datetime
-) -> models.Contract:
-    """Email a telesales sign-up's customer their signing link again, now, and count it
-    among the reminders (the automatic chase, ``chase_unsigned_contracts``, sends the
-    next one on its own schedule).
-
-    :raises NotAllowed: ``by`` is not in the telesales team.
-    :raises NotFound: no such contract on a telesales sign-up.
-    :raises InvalidInput: ``status``/``not_awaiting_signature`` (signed or cancelled);
-        ``email``/``required`` (the customer gave no email).
-    """
-    if by.role is not Role.TELESALES:
-        raise NotAllowed(f"{by.username} is not in the telesales team")
-    contract = (
-        models.Contract.objects.select_for_update()
-        .select_related("order")
-        .filter(id=contract_id, order__channel=models.Channel.TELESALES)
-        .first()
-    )
-    if contract is None:
-        raise NotFound(f"contract {contract_id}")
-    if contract.status != models.Contract.Status.AWAITING_SIGNATURE:
-        raise InvalidInput.one(
-            field="status", rule="not_awaiting_signature", message="this contract is not waiting"
-        )
-    if not contract.signer_email:
-        raise InvalidInput.one(field="email", rule="required", message="no email to send it to")
-    sent = contract.reminders_sent + 1
-    comms.queue_email(
-        key=f"contract:{contract.id}:reminder:{sent}",
-        to=contract.signer_email,
-        template="sales/email/reminder",
-        context={
-            "signer_name": contract.signer_name,
-            "reference": contract.order.reference,
-            "signing_url": signing_url(contract.id),
-            "expires_on": (contract.issued_at + chasing.LAPSES_AFTER).date(),
-        },
-        as_at=as_at,
-    )
-    models.Contract.objects.filter(id=contract.id).update(
-        reminders_sent=F("reminders_sent") + 1, last_reminded_at=as_at
-    )
-    audit.record(
-        trail=trail_key(contract.order_id),
-        entity="order",
-        entity_id=contract.order.reference,
-        action="SIGNING_REMINDED",
-        changes={"reminders_sent": [sent - 1, sent]},
-        actor=_actor(by),
-        at=as_at,
-    )
-    contract.refresh_from_db()
-    return contract

@@ -3,11 +3,12 @@
 In production Celery beat and workers deliver events, send email and talk to the
 industry; the embedded demo has neither, so this runs, beside the web server:
 
-- the Central Switching Service simulator on 127.0.0.1:8027 (``CSS_URL``'s default);
+- the Central Switching Service simulator on 127.0.0.1:8027 (``CSS_URL``'s default) and
+  the credit reference agency's on 127.0.0.1:8028 (``CREDIT_AGENCY_URL``'s);
 - an SMTP server on 127.0.0.1:1025 (``EMAIL_PORT``'s default) that prints each email's
   recipient, subject and links (a signing code is in its subject);
 - every few seconds, what beat would run every minute: events dispatched, switching
-  messages sent and fetched, queued emails sent.
+  messages sent and fetched, credit checks retried, queued emails sent.
 
 The helpers are child processes (the simulator stands for another party and imports
 nothing of ours), stopped with the server.
@@ -38,6 +39,7 @@ def _tick() -> None:
     integrations.send_switching_messages(as_at=as_at)
     with contextlib.suppress(integrations.SwitchingServiceError):  # still starting
         integrations.fetch_switching_messages(as_at=as_at)
+    integrations.retry_pending_credit_checks(as_at=clock.now())
     events.dispatch(as_at=clock.now())
     comms.send_queued_emails(as_at=clock.now())
 
@@ -62,6 +64,7 @@ class Command(BaseCommand):
             subprocess.Popen(
                 [sys.executable, "-m", "kilowatt.simulators.switching_service", "--port", "8027"]
             ),
+            subprocess.Popen([sys.executable, "-m", "kilowatt.simulators.credit_agency"]),
             subprocess.Popen([sys.executable, "-m", "kilowatt.config.cli", "demo_mail"]),
         ]
         threading.Thread(target=_loop, args=(self.stderr.write,), daemon=True).start()

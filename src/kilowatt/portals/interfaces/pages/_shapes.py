@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kilowatt import validation
 from kilowatt.customers.domain.customers import CONSENT_CHANNELS
-from kilowatt.identity.domain.roles import Permission, Principal, Reach
+from kilowatt.identity.domain.roles import Permission, Principal, Reach, Role
 from kilowatt.platform.periods import DatePeriod
 from kilowatt.validation.mpan import PROFILE_CLASSES
 
@@ -53,6 +53,10 @@ class SignedIn:
     may_work_cases: bool = False
     may_run_bills: bool = False
     is_customer: bool = False  # sees their own accounts: the customer pages, not the back office
+    sells_in_shop: bool = False  # a shop agent: their month and new customers
+    sees_sales_pipeline: bool = False  # a regional sales manager: their agents' pipeline
+    sells_by_phone: bool = False  # telesales: new customers, unsigned contracts
+    may_work_sales_exceptions: bool = False
 
 
 def signed_in(principal: Principal) -> SignedIn:
@@ -68,6 +72,10 @@ def signed_in(principal: Principal) -> SignedIn:
         may_work_cases=principal.may(Permission.WORK_CASES),
         may_run_bills=principal.may(Permission.RUN_BILLS),
         is_customer=principal.reach is Reach.OWN,
+        sells_in_shop=principal.role is Role.AGENT,
+        sees_sales_pipeline=principal.role is Role.SALES_MANAGER,
+        sells_by_phone=principal.role is Role.TELESALES,
+        may_work_sales_exceptions=principal.may(Permission.WORK_SALES_EXCEPTIONS),
     )
 
 
