@@ -124,6 +124,9 @@ class OrderSupply(models.Model):
     )
     registration_reason = models.CharField(max_length=300, blank=True)
     supply_start_date = models.DateField(null=True, blank=True)
+    # An occupier's deemed agreement this supply took over (no switch): given back to the
+    # occupier if the sign-up is cancelled.
+    took_over_agreement_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

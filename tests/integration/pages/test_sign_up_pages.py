@@ -306,6 +306,17 @@ def test_the_signed_pdf_is_not_there_before_signing():
     assert client.get(url + "signed/")["Location"] == url
 
 
+def test_a_kept_signing_link_no_longer_opens_the_signed_contract_or_cancelling():
+    client = Client()
+    url = _signing_page(client)
+    order = models.Order.objects.get()
+    sign(order, at=timezone.now() - datetime.timedelta(hours=3))
+    assert client.get(url + "signed.pdf").status_code == 404
+    done = client.get(url + "signed/").content.decode()
+    assert "/sign-up/cancel/" not in done
+    assert "in the email we sent you" in done
+
+
 @pytest.mark.parametrize(
     "path",
     ["/sign/forged/", "/sign/forged/contract.pdf", "/sign/forged/signed/", "/sign/forged/signed.pdf",

@@ -431,3 +431,80 @@ def test_an_occupier_signing_up_properly_takes_over_without_a_switch():
     with pytest.raises(InvalidInput) as refused:
         _submit(request)
     assert ("supplies.0.identifier", "already_supplied") in _rules(refused.value)
+
+
+def test_a_cancelled_takeover_gives_the_supply_back_to_the_occupier():
+    from kilowatt.accounts import operations as account_operations
+    from kilowatt.customers import operations as customer_operations
+    from kilowatt.customers.domain.customers import CustomerDetails
+
+    setup = book.principal(Role.SYSADMIN)
+    site = book.site(
+        setup=setup, region=REGION, postcode="SW1A 2AA", profile_class="01", with_gas=False
+    )
+    occupier = customer_operations.create_customer(
+        by=setup,
+        details=CustomerDetails(kind="RESIDENTIAL", first_name="The", last_name="Occupier"),
+        as_at=NOW,
+    )
+    deemed = account_operations.create_account(
+        by=setup,
+        customer_number=occupier.number,
+        payment_method="DIRECT_DEBIT",
+        bill_delivery="PAPER",
+        as_at=NOW,
+        occupier=True,
+    )
+    tariff = book.tariff_code(
+        fuel="ELECTRICITY",
+        region=REGION,
+        customer_kind="RESIDENTIAL",
+        payment_method="DIRECT_DEBIT",
+    )
+    account_operations.add_agreement(
+        by=setup,
+        account_number=deemed.number,
+        meter_point_identifier=site.mpan,
+        tariff_code=tariff,
+        valid_from=datetime.date(2026, 1, 2),
+        as_at=NOW,
+    )
+    request = home_order(fuels=("ELECTRICITY",))
+    request = dataclasses.replace(
+        request, supplies=(dataclasses.replace(request.supplies[0], identifier=site.mpan),)
+    )
+    order = _submit(request).order
+    sign(order)
+    later = NOW + datetime.timedelta(days=3)
+    operations.cancel_order_by_link(token=operations.cancellation_token(order.id), as_at=later)
+    order.refresh_from_db()
+    supplied = sorted(
+        account_models.Agreement.objects.filter(meter_point__identifier=site.mpan).values_list(
+            "account_id", "valid_from", "valid_to"
+        ),
+        key=lambda row: row[1],
+    )
+    assert supplied == [
+        (deemed.id, datetime.date(2026, 1, 2), datetime.date(2026, 1, 13)),
+        (order.account_id, datetime.date(2026, 1, 13), datetime.date(2026, 1, 15)),
+        (deemed.id, datetime.date(2026, 1, 15), None),
+    ]
+
+
+def test_a_full_mpan_keeps_its_profile_class_mtc_and_llfc():
+    request = home_order(fuels=("ELECTRICITY",))
+    core = request.supplies[0].identifier
+    full = f"02 811 5AB {core}"
+    order = _submit(
+        dataclasses.replace(
+            request,
+            supplies=(dataclasses.replace(request.supplies[0], identifier=full),),
+        )
+    ).order
+    sign(order)
+    point = metering_models.MeterPoint.objects.get(identifier=core)
+    assert (point.profile_class, point.meter_timeswitch_code, point.line_loss_factor_class) == (
+        "02",
+        "811",
+        "5AB",
+    )

@@ -40,7 +40,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 
 from kilowatt.integrations import models
 from kilowatt.integrations.domain import css
@@ -128,9 +128,16 @@ def request_registrations(*, order_id: int, as_at: datetime.datetime) -> int:
     queued = 0
     with transaction.atomic():
         for row in sales_queries.registrations_for_order(order_id=order_id):
-            key = _key(css.SWITCH_REQUEST, row.supply_id)
-            if row.registration != NOT_SENT or Message.objects.filter(key=key).exists():
+            if row.registration != NOT_SENT:
                 continue
+            # A supply asked for again (after a rejection or objection a person saw to)
+            # is a new request: its own key, numbered.
+            key = _key(css.SWITCH_REQUEST, row.supply_id)
+            earlier = Message.objects.filter(
+                Q(key=key) | Q(key__startswith=f"{key}:"), direction=OUT
+            ).count()
+            if earlier:
+                key = f"{key}:{earlier + 1}"
             try:
                 message = css.switch_request(
                     message_id=str(uuid.uuid4()),
@@ -182,12 +189,20 @@ def _end_registrations(
         for row in sales_queries.registrations_for_order(order_id=order_id):
             if row.registration not in (REQUESTED, ACCEPTED):
                 continue
+            switch_key = _key(css.SWITCH_REQUEST, row.supply_id)
             request = (
                 Message.objects.select_for_update()
-                .filter(key=_key(css.SWITCH_REQUEST, row.supply_id))
+                .filter(Q(key=switch_key) | Q(key__startswith=f"{switch_key}:"), direction=OUT)
+                .order_by("-id")
                 .first()
             )
-            if request is not None and request.status in (
+            if request is None:
+                # Never a switch (an occupier's supply taken over): nothing at the CSS.
+                sales_operations.record_registration_outcome(
+                    supply_id=row.supply_id, outcome=outcome, reason=reason, as_at=as_at
+                )
+                continue
+            if request.status in (
                 Message.Status.QUEUED,
                 Message.Status.FAILED,
             ):

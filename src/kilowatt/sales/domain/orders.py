@@ -51,6 +51,9 @@ class SupplyRequest:
     tariff_code: str
     annual_kwh: Decimal
     meter_type: str = "STANDARD"
+    # The first 8 characters of a full MPAN (profile class, MTC, LLFC) when one was given;
+    # ``identifier`` keeps the 13-digit core.
+    mpan_top_line: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +140,7 @@ def normalise(request: OrderRequest) -> OrderRequest:
                 supply,
                 fuel=supply.fuel.strip().upper(),
                 identifier=stored_identifier(supply.identifier),
+                mpan_top_line=_top_line(supply),
                 tariff_code=supply.tariff_code.strip(),
                 meter_type=supply.meter_type.strip().upper(),
             )
@@ -147,6 +151,13 @@ def normalise(request: OrderRequest) -> OrderRequest:
         signer_name=" ".join(request.signer_name.split()),
         bank=bank,
     )
+
+
+def _top_line(supply: SupplyRequest) -> str:
+    compact = re.sub(r"[\s-]", "", supply.identifier).upper()
+    if supply.fuel.strip().upper() == "ELECTRICITY" and len(compact) == 21:
+        return compact[:8]
+    return supply.mpan_top_line
 
 
 def full_mpan_parts(identifier: str) -> tuple[str, str, str] | None:

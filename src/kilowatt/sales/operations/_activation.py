@@ -23,6 +23,7 @@ from kilowatt.platform.errors import NotFound
 from kilowatt.platform.periods import london_date
 from kilowatt.sales import models
 from kilowatt.sales.domain import orders as order_rules
+from kilowatt.sales.domain.regions import region_for_postcode
 from kilowatt.sales.operations._registrations import record_registration_outcome
 from kilowatt.sales.operations._shared import (
     ORDER_SIGNED,
@@ -86,7 +87,10 @@ def activate(
         by=SIGN_UP, number=account.number, changes={"status": "ACTIVE"}, as_at=as_at
     )
     site_ids: dict[int, int] = {}
-    regions = {index: order.region for index in range(len(request.sites))}
+    regions = {
+        index: region_for_postcode(site.postcode) or order.region
+        for index, site in enumerate(request.sites)
+    }
     for supply in request.supplies:
         try:
             metering_queries.meter_point_by_identifier(identifier=supply.identifier)
@@ -102,7 +106,7 @@ def activate(
             site_id=site_ids[supply.site],
             details=order_rules.meter_point_details(
                 supply,
-                entered_identifier=supply.identifier,
+                entered_identifier=supply.mpan_top_line + supply.identifier,
                 customer_kind=request.customer.kind,
                 region=regions[supply.site],
             ),
@@ -144,6 +148,7 @@ def _take_over_from_occupiers(order: models.Order, *, as_at: datetime.datetime) 
             account_operations.end_agreement(
                 by=SIGN_UP, agreement_id=agreement_id, valid_to=start, as_at=as_at
             )
+        models.OrderSupply.objects.filter(id=supply.id).update(took_over_agreement_id=agreement_id)
         record_registration_outcome(
             supply_id=supply.id,
             outcome="ACCEPTED",

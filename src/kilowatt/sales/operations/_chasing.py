@@ -42,8 +42,10 @@ def chase_unsigned_contracts(*, as_at: datetime.datetime, limit: int = 5_000) ->
 
 @transaction.atomic
 def _chase(contract_id: int, *, as_at: datetime.datetime) -> str:
+    # The order first, then the contract, as signing and cancelling lock them.
+    models.Order.objects.select_for_update().filter(contract__id=contract_id).exists()
     contract = (
-        models.Contract.objects.select_for_update()
+        models.Contract.objects.select_for_update(of=("self",))
         .select_related("order")
         .filter(id=contract_id, status=models.Contract.Status.AWAITING_SIGNATURE)
         .first()

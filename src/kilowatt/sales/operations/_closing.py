@@ -25,18 +25,20 @@ def undo_activation(*, order: models.Order, as_at: datetime.datetime) -> None:
     today = london_date(as_at)
     number = account_operations.account_number(order.account_id)  # type: ignore[arg-type]
     account = account_queries.account_for(SIGN_UP, number=number)
+    ended: dict[int, datetime.date] = {}  # meter point -> where our supply now stops
     for agreement in account.agreements.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today)):
         if agreement.valid_from > today:
             account_operations.withdraw_agreement(
                 by=SIGN_UP, agreement_id=agreement.id, as_at=as_at
             )
+            ended[agreement.meter_point_id] = agreement.valid_from
         else:
+            end = max(today, agreement.valid_from + datetime.timedelta(days=1))
             account_operations.end_agreement(
-                by=SIGN_UP,
-                agreement_id=agreement.id,
-                valid_to=max(today, agreement.valid_from + datetime.timedelta(days=1)),
-                as_at=as_at,
+                by=SIGN_UP, agreement_id=agreement.id, valid_to=end, as_at=as_at
             )
+            ended[agreement.meter_point_id] = end
+    _give_back_to_occupiers(order, ended=ended, as_at=as_at)
     account_operations.update_account(
         by=SIGN_UP, number=account.number, changes={"status": "CLOSED"}, as_at=as_at
     )
@@ -76,3 +78,20 @@ def close_order(
         payload={"order_id": order.id, "reference": order.reference, "status": status},
         at=as_at,
     )
+
+
+def _give_back_to_occupiers(
+    order: models.Order, *, ended: dict[int, datetime.date], as_at: datetime.datetime
+) -> None:
+    """An occupier's supply a cancelled sign-up took over goes back on their deemed
+    contract from where the sign-up's stops, so the meter point is never unbilled."""
+    for supply in order.supplies.filter(took_over_agreement_id__isnull=False):
+        deemed = account_queries.agreement_by_id(agreement_id=supply.took_over_agreement_id)  # type: ignore[arg-type]
+        account_operations.add_agreement(
+            by=SIGN_UP,
+            account_number=account_operations.account_number(deemed.account_id),
+            meter_point_identifier=supply.identifier,
+            tariff_code=deemed.tariff.code,
+            valid_from=ended.get(deemed.meter_point_id, deemed.valid_to or london_date(as_at)),
+            as_at=as_at,
+        )

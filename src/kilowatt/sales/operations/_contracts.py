@@ -35,7 +35,7 @@ from kilowatt.sales.operations._shared import trail_key
 from kilowatt.sales.queries import _quotes as quote_queries
 
 CODE_VALID_FOR = datetime.timedelta(minutes=30)
-CODE_ATTEMPTS = 5
+CODE_ATTEMPTS = 10  # wrong codes over a contract's life; then a person reissues it
 CODE_RESEND_AFTER = datetime.timedelta(seconds=60)
 _VAT = {"RESIDENTIAL": 5, "BUSINESS": 20}
 
@@ -56,8 +56,8 @@ def contract_terms(
 ) -> document.ContractTerms:
     """Return what the contract says, from the order and the tariffs it names."""
     customer = request.customer
-    vat = _VAT[customer.kind]
     supplies = []
+    rates_of_vat = set()
     for supply in request.supplies:
         tariff = quote_queries.tariff_details(code=supply.tariff_code)
         offer = price_offer(
@@ -79,6 +79,7 @@ def contract_terms(
                 estimated_annual_cost_pence=offer.estimated_annual_cost_pence,
             )
         )
+        rates_of_vat.add(offer.vat_rate)
     name = (
         customer.company_name
         if customer.kind == "BUSINESS"
@@ -99,7 +100,8 @@ def contract_terms(
         ),
         payment_method=request.payment_method,
         supplies=tuple(supplies),
-        vat_rate_percent=Decimal(vat),
+        # A business within the de minimis pays 5% like a home (billing's VAT rules).
+        vat_rate_percent=Decimal(max(rates_of_vat, default=_VAT[customer.kind])),
     )
 
 
@@ -119,7 +121,7 @@ def issue_contract(
         issued_at=as_at,
         document=pdf,
         document_sha256=hashlib.sha256(pdf).hexdigest(),
-        signer_name=order_rules.signer_name(request),
+        signer_name=order_rules.signer_name(request)[:200],
         signer_email=request.customer.email,
         signer_phone=request.customer.phone,
     )
@@ -159,14 +161,19 @@ def _mask(email: str) -> str:
 
 
 def _awaiting(contract_id: int) -> models.Contract:
-    contract = (
-        models.Contract.objects.select_for_update()
-        .select_related("order")
-        .filter(id=contract_id)
-        .first()
+    # The order first, then its contract: the order every other writer locks them in
+    # (cancelling, the chase), so two of them never wait on each other.
+    order_id = (
+        models.Contract.objects.filter(id=contract_id).values_list("order_id", flat=True).first()
     )
-    if contract is None:
+    if order_id is None:
         raise NotFound(f"contract {contract_id}")
+    models.Order.objects.select_for_update().filter(id=order_id).exists()
+    contract = (
+        models.Contract.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .get(id=contract_id)
+    )
     if contract.status != models.Contract.Status.AWAITING_SIGNATURE:
         raise InvalidInput.one(
             field="contract",
@@ -197,8 +204,9 @@ def send_signing_code(*, contract_id: int, as_at: datetime.datetime) -> str:
     code = f"{secrets.randbelow(1_000_000):06d}"
     contract.code_digest = _digest(contract.id, code)
     contract.code_sent_at = as_at
-    contract.code_attempts = 0
-    contract.save(update_fields=["code_digest", "code_sent_at", "code_attempts"])
+    # Wrong attempts are counted over the contract's life, not per code: a new code
+    # every minute must not buy more guesses.
+    contract.save(update_fields=["code_digest", "code_sent_at"])
     comms.queue_email(
         key=signing_code_key(contract_id=contract.id, as_at=as_at),
         to=contract.signer_email,
@@ -220,7 +228,7 @@ def _code_problem(contract: models.Contract, code: str, as_at: datetime.datetime
     if as_at - contract.code_sent_at > CODE_VALID_FOR:
         return "this code has expired: ask for a new one"
     if contract.code_attempts >= CODE_ATTEMPTS:
-        return "too many wrong codes: ask for a new one"
+        return "too many wrong codes: call us on 0330 123 4567 to sign"
     if not hmac.compare_digest(contract.code_digest, _digest(contract.id, code.strip())):
         return "this code is not the one we sent"
     return None
@@ -300,7 +308,7 @@ def _sign(
             "signed_sha256": [None, contract.signed_sha256],
             "ip": [None, contract.signed_ip],
         },
-        actor=audit.Actor(id=None, name=f"signer:{contract.signer_email}"),
+        actor=audit.Actor(id=None, name=f"signer:{contract.signer_email}"[:150]),
         at=as_at,
     )
     activate(order=order, request=request, contract=contract, as_at=as_at)

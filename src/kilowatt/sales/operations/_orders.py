@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import uuid
 
 from django.db import IntegrityError, transaction
 
@@ -196,7 +197,7 @@ def _record(
     else:
         status = models.Order.Status.AWAITING_SIGNATURE
     order = models.Order.objects.create(
-        reference=f"T{as_at.timestamp():.0f}"[:12],  # replaced below, once the id is known
+        reference=f"T{uuid.uuid4().hex[:11]}",  # replaced below, once the id is known
         channel=channel,
         customer_kind=request.customer.kind,
         status=status,

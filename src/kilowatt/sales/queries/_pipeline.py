@@ -26,7 +26,7 @@ from kilowatt.sales.queries._orders import order_for
 
 Status = models.Order.Status
 # A sign-up still on its way: not supplied yet and not closed.
-OPEN_STATUSES = (Status.EXCEPTION, Status.AWAITING_SIGNATURE, Status.SIGNED)
+OPEN_STATUSES = (Status.CREDIT_CHECK, Status.EXCEPTION, Status.AWAITING_SIGNATURE, Status.SIGNED)
 STATUS_ORDER = (
     Status.EXCEPTION,
     Status.AWAITING_SIGNATURE,

@@ -123,7 +123,13 @@ def sales_agent_new(request: HttpRequest, principal: Principal) -> HttpResponse:
 
     def submitted(done: sales_operations.SubmittedOrder) -> HttpResponse:
         reference = done.order.reference
-        if done.order.status == "EXCEPTION":
+        if done.order.status == "CREDIT_CHECK":
+            messages.info(
+                request,
+                f"Sign-up {reference} taken: the contract follows once the business credit "
+                "check is back.",
+            )
+        elif done.order.status == "EXCEPTION":
             messages.warning(
                 request,
                 f"Sign-up {reference} taken, but an automatic rule stopped it: the admin team "

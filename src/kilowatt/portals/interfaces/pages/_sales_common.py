@@ -15,6 +15,7 @@ from kilowatt.portals.interfaces.pages._access import page
 from kilowatt.sales import queries as sales_queries
 
 STATUS_LABELS = {
+    "CREDIT_CHECK": "Credit check",
     "EXCEPTION": "Needs a person",
     "AWAITING_SIGNATURE": "Awaiting signature",
     "SIGNED": "Signed, switching",

@@ -37,7 +37,7 @@ from kilowatt.sales import queries as sales_queries
 
 STUCK_CHOICES = (1, 3, 7, 14, 30)  # days
 STUCK_DEFAULT = 7
-OPEN = ("EXCEPTION", "AWAITING_SIGNATURE", "SIGNED")
+OPEN = ("CREDIT_CHECK", "EXCEPTION", "AWAITING_SIGNATURE", "SIGNED")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -601,7 +601,7 @@ def sign_up_review(request: HttpRequest) -> HttpResponse:
             return _review_page(request, draft, forms_, left=left, status=422)
         return _step_page(request, draft, first, forms_, status=422)
     order = submitted.order
-    if order.status == "EXCEPTION":
+    if order.status in ("EXCEPTION", "CREDIT_CHECK"):  # a person or the credit check first
         url = reverse("portals:sign_up_received")
     else:
         url = reverse("portals:sign", args=[sales_operations.signing_token(order.contract.id)])

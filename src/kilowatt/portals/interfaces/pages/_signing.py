@@ -27,6 +27,7 @@ from kilowatt.platform.errors import InvalidInput, NotFound
 from kilowatt.platform.periods import LONDON
 from kilowatt.sales import operations as sales_operations
 from kilowatt.sales import queries as sales_queries
+from kilowatt.sales.domain import links
 
 _SIGNED = "SIGNED"
 _AWAITING = "AWAITING_SIGNATURE"
@@ -61,6 +62,7 @@ def _contract(token: str) -> Any:
 
 def _shape(contract: Any, token: str) -> dict[str, Any]:
     order = contract.order
+    open_now = links.signer_screen_open(signed_at=contract.signed_at, as_at=clock.now())
     return {
         "token": token,
         "reference": order.reference,
@@ -75,9 +77,15 @@ def _shape(contract: Any, token: str) -> dict[str, Any]:
         "cooling_off_ends": contract.cooling_off_ends,
         "is_business": order.customer_kind == "BUSINESS",
         "pdf_url": reverse("portals:sign_contract_pdf", args=[token]),
-        "signed_pdf_url": reverse("portals:signed_contract_pdf", args=[token]),
-        "cancel_url": reverse(
-            "portals:sign_up_cancel", args=[sales_operations.cancellation_token(order.id)]
+        # Once the signer's moment has passed, the link no longer opens these: the
+        # customer has them in their email (``sales.domain.links``).
+        "signed_pdf_url": (
+            reverse("portals:signed_contract_pdf", args=[token]) if open_now else ""
+        ),
+        "cancel_url": (
+            reverse("portals:sign_up_cancel", args=[sales_operations.cancellation_token(order.id)])
+            if open_now
+            else ""
         ),
     }
 
@@ -191,6 +199,8 @@ def signed_contract_pdf(request: HttpRequest, token: str) -> HttpResponse:
         return _not_found(request)
     if contract.status != _SIGNED or not contract.signed_document:
         return _not_found(request)
+    if not links.signer_screen_open(signed_at=contract.signed_at, as_at=clock.now()):
+        return _not_found(request)  # the email the customer was sent has it
     return _pdf(bytes(contract.signed_document), f"contract-{contract.order.reference}-signed.pdf")
 
 
