@@ -39,4 +39,6 @@ HANDLERS: Mapping[str, Sequence[Handler]] = {
     "sales.order.submitted.v1": (integration_handlers.order_submitted,),
     # Another supplier takes one of our meter points: a retention offer, then the final bill.
     "integrations.supply.loss_notified.v1": (journey_handlers.loss_notified,),
+    # ... and its switch cancelled before the date: nothing ends.
+    "integrations.supply.loss_cancelled.v1": (journey_handlers.loss_cancelled,),
 }

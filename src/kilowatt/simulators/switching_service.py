@@ -56,6 +56,9 @@ Test control (no such thing at the real CSS):
 - ``POST /v1/control/scripts`` ``{"mpxn", "outcome": "reject"|"object"|"loss"|"accept",
   "reason"?, "date"?, "gainingSupplier"?}``: what happens to the next switch request for
   that identifier (``loss``: it is secured, then lost from ``date``);
+- ``POST /v1/control/loss-cancellations`` ``{"registrationId", "reason"?}``: another
+  supplier's registration is cancelled before its date; the incumbent gets
+  ``LossCancelled``;
 - ``POST /v1/control/losses`` ``{"mpxn", "gainingSupplier"?, "supplyStartDate"?,
   "incumbent"?}``: another supplier registers a meter point now; its incumbent (the
   supplier the CSS holds it for, or ``incumbent`` for one registered before this CSS
@@ -279,6 +282,24 @@ class SwitchingService:
             self._holder[mpxn] = gaining_supplier
             self._loss(registration, losing=losing, correlation_id=None)
             return registration.registration_id
+
+    def cancel_loss(self, registration_id: str, *, reason: str = "Withdrawn") -> None:
+        """Cancel another supplier's registration (its customer withdrew in cooling-off,
+        say): the meter point goes back to the incumbent, who is told."""
+        with self._lock:
+            registration = self._registrations[registration_id]
+            registration.status = reason
+            self._holder[registration.mpxn] = registration.previous_supplier
+            self._send(
+                registration.previous_supplier,
+                "LossCancelled",
+                {
+                    "mpxn": registration.mpxn,
+                    "registrationId": registration.registration_id,
+                    "cancellationReason": reason,
+                },
+                correlation_id=None,
+            )
 
     def registrations(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -775,6 +796,12 @@ class _Handler(BaseHTTPRequestHandler):
                     incumbent=document.get("incumbent") or None,
                 )
                 self._json(HTTPStatus.CREATED, {"registrationId": registration_id})
+            elif path == "/v1/control/loss-cancellations":
+                service.cancel_loss(
+                    str(document["registrationId"]),
+                    reason=str(document.get("reason") or "Withdrawn"),
+                )
+                self._json(HTTPStatus.OK, {"cancelled": document["registrationId"]})
             elif path == "/v1/control/faults":
                 service.fail_next_posts(int(document.get("failNextPosts", 0)))
                 self._json(HTTPStatus.OK, {"failNextPosts": int(document["failNextPosts"])})

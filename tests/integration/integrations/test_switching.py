@@ -291,3 +291,44 @@ def test_the_command_sends_fetches_and_reports(css, capsys):
     assert "2 messages sent to the CSS" in out
     assert "8 messages from the CSS applied" in out
     assert "outbound sent      2" in out and "inbound  applied   8" in out
+
+
+def test_a_loss_cancelled_before_its_date_stops_the_loss_journey(css):
+    from kilowatt.journeys import models as journey_models
+
+    order = signed_order(FRIDAY)
+    exchange(FRIDAY + datetime.timedelta(minutes=10))
+    electricity = supply(order, "ELECTRICITY")
+    registration_id = css.service.announce_loss(
+        electricity.identifier, gaining_supplier="OTHR", supply_start_date=datetime.date(2026, 3, 2)
+    )
+    later = FRIDAY + datetime.timedelta(days=30)
+    operations.fetch_switching_messages(as_at=later)
+    events.dispatch(as_at=later)
+    assert journey_models.Loss.objects.get().status == "PENDING"
+
+    css.service.cancel_loss(registration_id, reason="Withdrawn")
+    assert operations.fetch_switching_messages(as_at=later) == 1
+    events.dispatch(as_at=later)
+    assert OutboxEvent.objects.filter(name="integrations.supply.loss_cancelled.v1").count() == 1
+    assert journey_models.Loss.objects.get().status == "CANCELLED"
+
+
+def test_a_rejected_registration_a_person_lets_go_on_is_asked_for_again(css):
+    order = signed_order(FRIDAY)
+    electricity = supply(order, "ELECTRICITY")
+    css.service.script(electricity.identifier, "reject", reason="DEENERGISED")
+    exchange(FRIDAY + datetime.timedelta(minutes=10))
+    order.refresh_from_db()
+    assert order.status == "EXCEPTION"
+    sales_operations.proceed_with_order(
+        by=book.principal(Role.ADMIN),
+        reference=order.reference,
+        note="energised again",
+        as_at=FRIDAY + datetime.timedelta(hours=1),
+    )
+    events.dispatch(as_at=FRIDAY + datetime.timedelta(hours=1))
+    exchange(FRIDAY + datetime.timedelta(hours=2))
+    order.refresh_from_db()
+    assert registrations(order)["ELECTRICITY"][0] == "ACCEPTED"
+    assert order.status == "LIVE"

@@ -46,6 +46,7 @@ PendingRegistration        CSS2300    CSS -> gaining supplier: pending, its supp
 RegistrationStatusChange   CSS2370    CSS -> gaining supplier: Confirmed, then SecuredActive
 RegistrationCancelled      CSS2375    CSS -> gaining supplier: Objected, Withdrawn, Annulled
 LossNotification           (ours)     CSS -> losing supplier: another supplier registered it
+LossCancelled              (ours)     CSS -> losing supplier: that registration was cancelled
 =========================  =========  =====================================================
 
 In the real scheme an annulment is asked for by the losing supplier and agreed by the
@@ -76,6 +77,7 @@ PENDING_REGISTRATION = "PendingRegistration"
 REGISTRATION_STATUS_CHANGE = "RegistrationStatusChange"
 REGISTRATION_CANCELLED = "RegistrationCancelled"
 LOSS_NOTIFICATION = "LossNotification"
+LOSS_CANCELLED = "LossCancelled"
 
 OUTBOUND_TYPES = (SWITCH_REQUEST, WITHDRAWAL_REQUEST, ANNULMENT_REQUEST)
 INBOUND_TYPES = (
@@ -84,6 +86,7 @@ INBOUND_TYPES = (
     REGISTRATION_STATUS_CHANGE,
     REGISTRATION_CANCELLED,
     LOSS_NOTIFICATION,
+    LOSS_CANCELLED,
 )
 # The CSS flow of each type, where one was confirmed (see the module's docstring).
 FLOWS = {
@@ -185,6 +188,16 @@ class LossNotification:
     supply_start_date: datetime.date  # the gaining supplier's: our supply ends that day
 
 
+@dataclasses.dataclass(frozen=True)
+class LossCancelled:
+    """The gaining supplier's registration of a meter point we hold was cancelled (its
+    customer withdrew in cooling-off, we objected, it was annulled): we keep supplying."""
+
+    mpxn: str
+    registration_id: str  # the gaining supplier's registration the loss was told by
+    reason: str  # Objected | Withdrawn | Annulled
+
+
 Body = (
     SwitchRequest
     | WithdrawalRequest
@@ -194,6 +207,7 @@ Body = (
     | RegistrationStatusChange
     | RegistrationCancelled
     | LossNotification
+    | LossCancelled
 )
 
 
@@ -635,6 +649,12 @@ def parse(document: Any) -> Message:
             registration_id=read.text("registrationId"),
             gaining_supplier=read.text("gainingSupplierId", pattern=_PARTICIPANT),
             supply_start_date=read.date("supplyStartDate"),
+        )
+    elif message_type == LOSS_CANCELLED:
+        body = LossCancelled(
+            mpxn=read.mpxn(),
+            registration_id=read.text("registrationId"),
+            reason=read.choice("cancellationReason", (OBJECTED, WITHDRAWN, ANNULLED)),
         )
     if problems or body is None:
         raise InvalidInput(problems)

@@ -58,6 +58,7 @@ MAX_SEND_ATTEMPTS = 20
 MAX_APPLY_ATTEMPTS = 10
 FETCH_PAGE = 100
 LOSS_NOTIFIED = "integrations.supply.loss_notified.v1"
+LOSS_CANCELLED = "integrations.supply.loss_cancelled.v1"
 # Sales' registration states (sales.queries.RegistrationRow.registration).
 NOT_SENT, REQUESTED, ACCEPTED = "NOT_SENT", "REQUESTED", "ACCEPTED"
 REJECTED, OBJECTED, WITHDRAWN, ANNULLED = "REJECTED", "OBJECTED", "WITHDRAWN", "ANNULLED"
@@ -482,6 +483,17 @@ def _apply(message: css.Message, *, as_at: datetime.datetime) -> tuple[int | Non
             "registration_id": body.registration_id,
         }
         events.publish(name=LOSS_NOTIFIED, payload=payload, at=as_at)
+        return None, body.registration_id
+    if isinstance(body, css.LossCancelled):
+        events.publish(
+            name=LOSS_CANCELLED,
+            payload={
+                "identifier": body.mpxn,
+                "registration_id": body.registration_id,
+                "reason": body.reason,
+            },
+            at=as_at,
+        )
         return None, body.registration_id
     if isinstance(body, css.SwitchRequest | css.WithdrawalRequest | css.AnnulmentRequest):
         raise InvalidInput.one(

@@ -6,6 +6,7 @@ import datetime
 
 from kilowatt.journeys import operations
 from kilowatt.platform import events
+from kilowatt.platform.errors import NotFound
 
 
 def loss_notified(event: events.Event, *, as_at: datetime.datetime) -> None:
@@ -21,6 +22,16 @@ def loss_notified(event: events.Event, *, as_at: datetime.datetime) -> None:
         gaining_supplier=str(payload.get("gaining_supplier") or ""),
         as_at=as_at,
     )
+
+
+def loss_cancelled(event: events.Event, *, as_at: datetime.datetime) -> None:
+    """``integrations.supply.loss_cancelled.v1``: the other supplier's switch was
+    cancelled before its date; the loss journey stops and nothing ends. A loss we never
+    recorded (not ours) is nothing to stop."""
+    try:
+        operations.cancel_loss(registration_id=str(event.payload["registration_id"]), as_at=as_at)
+    except NotFound:
+        return
 
 
 def final_bill_issued(event: events.Event, *, as_at: datetime.datetime) -> None:
