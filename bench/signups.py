@@ -46,7 +46,8 @@ def _requests(count: int):
     for n in range(count):
         serial = base + n
         mpan = f"{REGION}7{serial:09d}"
-        mprn_body = f"7{serial % 10_000_000:07d}"
+        # A 9-digit MPRN: the seeded book's are all 10 digits, so none is taken.
+        mprn_body = f"{1_000_000 + serial % 9_000_000}"
         made.append(
             orders.OrderRequest(
                 customer=CustomerDetails(
@@ -83,6 +84,20 @@ def _requests(count: int):
             )
         )
     return made
+
+
+def _not_taken(requests):
+    """Return the sign-ups whose meter points the seeded book does not hold already."""
+    from kilowatt.metering import queries as metering_queries
+    from kilowatt.platform.errors import NotFound
+
+    free = []
+    for request in requests:
+        try:
+            metering_queries.meter_point_by_identifier(identifier=request.supplies[0].identifier)
+        except NotFound:
+            free.append(request)
+    return free
 
 
 def _sign_up(request, as_at) -> None:
@@ -145,7 +160,7 @@ def run(scale: int) -> list[_harness.Figure]:
     from kilowatt.platform import clock
 
     _ensure_book(scale)
-    requests = _requests(SIGN_UPS + WARM_UP)
+    requests = _not_taken(_requests(SIGN_UPS + WARM_UP + 10))[: SIGN_UPS + WARM_UP]
     today = clock.today()
     for request in requests[:WARM_UP]:
         _documents(request, today)

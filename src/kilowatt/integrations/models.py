@@ -10,7 +10,7 @@ class FlowFile(models.Model):
     arrives twice is recognised and changes nothing. ``outcomes`` keeps the per-record
     report of the first import, to answer a repeat with it."""
 
-    flow = models.CharField(max_length=10)  # "D0010"
+    flow = models.CharField(max_length=10)  # "D0010", "D0150"
     file_id = models.CharField(max_length=20)  # the ZHV header's file identifier
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
@@ -55,6 +55,45 @@ class UnmatchedReading(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["flow_file", "line"], name="unmatched_once_per_line")
         ]
+
+
+class MeterDetailsForReview(models.Model):
+    """A 288 group of a received D0150 (a metering system's meter technical details) that
+    was not recorded: its meter point is not one we know (``UNKNOWN``), or a record of it
+    was refused (``REFUSED``: ``rule`` says why). Kept as the file had it, group lines and
+    all, for a person to review; never dropped."""
+
+    class Status(models.TextChoices):
+        UNKNOWN = "UNKNOWN", "Meter point not known"
+        REFUSED = "REFUSED", "Refused"
+
+    flow_file = models.ForeignKey(
+        FlowFile, on_delete=models.PROTECT, related_name="meter_details", db_index=False
+    )
+    line = models.PositiveIntegerField()  # the 288 group's line
+    mpan_core = models.CharField(max_length=13)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    rule = models.CharField(max_length=40)
+    message = models.CharField(max_length=300, blank=True)
+    content = models.TextField()  # the group's lines, as received
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flow_file", "line"], name="meter_details_once_per_line"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                name="meter_details_open_idx",
+                condition=models.Q(resolved_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mpan_core} line {self.line}: {self.rule}"
 
 
 class OutboundFlow(models.Model):

@@ -454,3 +454,26 @@ def test_a_sender_not_the_participant_is_refused():
     with pytest.raises(Refused) as refused:
         service.receive(document, participant="OTHR")
     assert refused.value.code == "sender_mismatch"
+
+
+def test_a_loss_cancelled_round_trips():
+    from kilowatt.integrations.domain import css as css_format
+
+    message = css_format.parse(
+        {
+            "header": {
+                "messageId": "6f1c0f3e-5d0b-4d38-9c55-1a2b3c4d5e6f",
+                "messageType": "LossCancelled",
+                "createdAt": "2026-03-01T10:00:00Z",
+                "sender": "CSS",
+                "recipient": "KWLT",
+            },
+            "body": {
+                "mpxn": "1200000000011",
+                "registrationId": "R-1",
+                "cancellationReason": "Withdrawn",
+            },
+        }
+    )
+    assert message.body == css_format.LossCancelled("1200000000011", "R-1", "Withdrawn")
+    assert css_format.parse(css_format.to_document(message)) == message

@@ -470,6 +470,12 @@ def to_document(message: Message) -> dict[str, Any]:
             "cancellationReason": body.reason,
             "cancellationDetail": body.detail,
         }
+    elif isinstance(body, LossCancelled):
+        document_body = {
+            "mpxn": body.mpxn,
+            "registrationId": body.registration_id,
+            "cancellationReason": body.reason,
+        }
     else:
         document_body = {
             "mpxn": body.mpxn,

@@ -57,6 +57,7 @@ class Register:
     register_type: str = CUMULATIVE
     measurement_quantity: str = ACTIVE_IMPORT
     multiplier: Decimal = Decimal("1.00")
+    line: int = dataclasses.field(default=0, compare=False)  # in a parsed file, from 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +72,7 @@ class InstalledMeter:
     retrieval_method: str
     registers: tuple[Register, ...]
     meter_asset_provider: str = ""
+    line: int = dataclasses.field(default=0, compare=False)  # in a parsed file, from 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +82,7 @@ class RemovedMeter:
     meter_id: str
     removed_on: datetime.date
     meter_asset_provider: str = ""
+    line: int = dataclasses.field(default=0, compare=False)  # in a parsed file, from 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +94,8 @@ class MeterTechnicalDetails:
     contractor: str  # 289: the meter operator's participant id
     installed: tuple[InstalledMeter, ...]
     removed: tuple[RemovedMeter, ...] = ()
+    line: int = dataclasses.field(default=0, compare=False)  # the 288's, from 1
+    last_line: int = dataclasses.field(default=0, compare=False)  # the group's last line
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,6 +210,8 @@ def _required_date(text: str, *, line: int, field: str) -> datetime.date:
 class _System:
     mpan_core: str
     effective_from: datetime.date
+    line: int
+    last_line: int = 0
     contractor: str = ""
     installed: list[InstalledMeter] = dataclasses.field(default_factory=list)
     removed: list[RemovedMeter] = dataclasses.field(default_factory=list)
@@ -216,6 +223,8 @@ class _System:
             contractor=self.contractor,
             installed=tuple(self.installed),
             removed=tuple(self.removed),
+            line=self.line,
+            last_line=self.last_line or self.line,
         )
 
 
@@ -235,6 +244,7 @@ def _meter(fields: list[str], *, line: int) -> InstalledMeter:
         retrieval_method=fields[23],
         registers=(),
         meter_asset_provider=fields[6],
+        line=line,
     )
 
 
@@ -254,6 +264,7 @@ def _register(fields: list[str], *, line: int) -> Register:
         register_type=register_type,
         measurement_quantity=quantity,
         multiplier=value,
+        line=line,
     )
 
 
@@ -291,12 +302,14 @@ def parse(text: str) -> D0150File:
                 _System(
                     fields[0],
                     _required_date(fields[1], line=number, field="effective_from_settlement_date"),
+                    line=number,
                 )
             )
             continue
         if not systems:
             raise dtc.fail(number, group, "group_order", f"a {group} group must follow a 288")
         system = systems[-1]
+        system.last_line = number
         if group == "289":
             system.contractor = dtc.fields(raw, line=number, group=group, minimum=1)[0]
         elif group == "290":
@@ -322,8 +335,125 @@ def parse(text: str) -> D0150File:
                     meter_id=fields[0],
                     removed_on=_required_date(fields[1], line=number, field="meter_removal_date"),
                     meter_asset_provider=fields[2],
+                    line=number,
                 )
             )
         else:
             raise dtc.fail(number, "group", "unknown_group", f"{group!r} is not a D0150 group")
     raise dtc.fail(len(lines), "ZPT", "trailer_missing", "the file must end with a ZPT trailer")
+
+
+# --- a received D0150, in our terms -------------------------------------------------------
+
+# J0483 meter type codes, as ours. Smart (SMETS1 and SMETS2 variants: S1, S1A ..., S2A,
+# S2ADE ...) are SMART; key, smartcard and token meters (K, S, T) PREPAYMENT; the credit
+# meters read by hand or by an AMR outstation (N, NCAMR, RCAMR, RCAMY, NSS) CREDIT. Any
+# other (half-hourly H, check and lag/lead meters, special) is not a meter we can bill.
+_PREPAYMENT_CODES = frozenset({"K", "S", "T"})
+_CREDIT_CODES = frozenset({"N", "NCAMR", "RCAMR", "RCAMY", "NSS"})
+ECONOMY_7_PROFILE_CLASSES = ("02", "04")
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """Why a received meter cannot be recorded as it stands: a person must look."""
+
+    field: str
+    rule: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OurMeter:
+    """A 290 group and its 293s as our meter: type, digits and registers with bands."""
+
+    serial_number: str
+    type: str  # CREDIT, PREPAYMENT, SMART
+    digits: int
+    installed_on: datetime.date
+    certified_on: datetime.date | None
+    certified_until: datetime.date | None
+    registers: tuple[tuple[str, str], ...]  # (identifier, band)
+
+
+def our_meter_type(code: str) -> str | None:
+    """Return our meter type for a J0483 meter type code, or None for one we cannot bill."""
+    code = code.strip().upper()
+    if code.startswith(("S1", "S2")):
+        return "SMART"
+    if code in _PREPAYMENT_CODES:
+        return "PREPAYMENT"
+    if code in _CREDIT_CODES:
+        return "CREDIT"
+    return None
+
+
+def register_identifier(register_id: str) -> str:
+    """Return a D0150 register id (J0010, ``"01"``) as our register identifier (``"1"``):
+    leading zeros go, as they do when a D0010 reading is matched to its register."""
+    return register_id.strip().upper().lstrip("0") or "0"
+
+
+def _register_order(identifier: str) -> tuple[bool, int, str]:
+    return (not identifier.isdigit(), int(identifier) if identifier.isdigit() else 0, identifier)
+
+
+def register_bands(
+    registers: tuple[Register, ...], *, profile_class: str
+) -> tuple[tuple[str, str], ...] | Refusal:
+    """Return each register's (identifier, band), or why the bands cannot be told.
+
+    The D0150 says which registers a meter has, not which hours each records (that is the
+    D0149's mapping to time pattern regimes, which we do not receive). So: one register is
+    ANYTIME; two registers on an Economy 7 meter point (profile class 02 or 04) are DAY and
+    NIGHT, the lower register id DAY (our own numbering: 1 DAY, 2 NIGHT); anything else
+    (two registers on another profile class, three or more) is refused for a person.
+    Only cumulative (``C``) active import (``AI``) registers are taken.
+    """
+    for register in registers:
+        if register.register_type != CUMULATIVE or register.measurement_quantity != ACTIVE_IMPORT:
+            return Refusal(
+                "measurement_quantity_id",
+                "register_not_supported",
+                f"register {register.register_id} is {register.register_type} "
+                f"{register.measurement_quantity}: only cumulative active import (C AI) "
+                "registers are billed",
+            )
+    ids = sorted((register_identifier(r.register_id) for r in registers), key=_register_order)
+    if len(ids) == 1:
+        return ((ids[0], "ANYTIME"),)
+    if len(ids) == 2 and profile_class in ECONOMY_7_PROFILE_CLASSES:
+        return ((ids[0], "DAY"), (ids[1], "NIGHT"))
+    return Refusal(
+        "meter_register_id",
+        "register_bands_unknown",
+        f"{len(ids)} registers on a profile class {profile_class or '(none)'} meter point: "
+        "which hours each records cannot be told from the D0150",
+    )
+
+
+def our_meter(meter: InstalledMeter, *, profile_class: str) -> OurMeter | Refusal:
+    """Return an installed meter of a D0150 in our terms, or why it cannot be.
+
+    The meter's digits are its registers' largest number of digits (a meter's registers
+    have the same dials; metering keeps digits per meter).
+    """
+    meter_type = our_meter_type(meter.meter_type)
+    if meter_type is None:
+        return Refusal(
+            "meter_type", "meter_type", f"{meter.meter_type!r} is not a meter type we bill"
+        )
+    if not meter.registers:
+        return Refusal("293", "registers_required", "the meter has no 293 register")
+    bands = register_bands(meter.registers, profile_class=profile_class)
+    if isinstance(bands, Refusal):
+        return bands
+    return OurMeter(
+        serial_number=meter.meter_id.strip().upper(),
+        type=meter_type,
+        digits=max(register.digits for register in meter.registers),
+        installed_on=meter.installed_on,
+        certified_on=meter.certified_on,
+        certified_until=meter.certification_expires_on,
+        registers=bands,
+    )

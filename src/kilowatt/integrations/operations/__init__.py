@@ -1,6 +1,7 @@
-"""Public writes of industry flows: import and export D0010 meter-reading files; queue the
-flows that tell the industry of a meter exchange and send queued flows; send paper invoices
-to the print bureau and fetch them back from its archive."""
+"""Public writes of industry flows: import D0010 meter-reading and D0150 meter technical
+details files, export D0010 files; queue the flows that tell the industry of a meter
+exchange and send queued flows; send paper invoices to the print bureau and fetch them
+back from its archive."""
 
 from kilowatt.integrations.operations._credit_checks import (
     check_business_credit,
@@ -20,6 +21,15 @@ from kilowatt.integrations.operations._d0010 import (
     import_d0010,
     import_d0010_files,
 )
+from kilowatt.integrations.operations._d0150 import (
+    GROUP_REFUSED,
+    INSTALL,
+    NOTHING,
+    REMOVE,
+    MeterDetailsReport,
+    MeterRecordOutcome,
+    import_d0150,
+)
 from kilowatt.integrations.operations._erp_migration import (
     ErpService,
     ErpUnavailable,
@@ -30,6 +40,7 @@ from kilowatt.integrations.operations._erp_migration import (
     migrate_from_erp,
     reconcile,
 )
+from kilowatt.integrations.operations._inbound import flow_version, import_flow_files
 from kilowatt.integrations.operations._outbound import (
     MeterExchanged,
     PendingFlow,
@@ -65,16 +76,22 @@ __all__ = [
     "BATCH_SIZE",
     "DUPLICATE",
     "FAILED_INDUSTRY_VALIDATION",
+    "GROUP_REFUSED",
     "HELD",
+    "INSTALL",
     "LOSS_NOTIFIED",
+    "NOTHING",
     "REFUSED",
+    "REMOVE",
     "STATUSES",
     "UNKNOWN",
     "ArchivePurged",
     "ErpService",
     "ErpUnavailable",
     "ImportReport",
+    "MeterDetailsReport",
     "MeterExchanged",
+    "MeterRecordOutcome",
     "MigrationReport",
     "PendingFlow",
     "PrintBatch",
@@ -93,8 +110,11 @@ __all__ = [
     "export_d0010",
     "fetch_archived_invoice",
     "fetch_switching_messages",
+    "flow_version",
     "import_d0010",
     "import_d0010_files",
+    "import_d0150",
+    "import_flow_files",
     "migrate_from_erp",
     "queue_meter_exchange_flows",
     "reconcile",

@@ -82,6 +82,7 @@ class ImportReport:
     filename: str
     records: tuple[RecordOutcome, ...]
     repeat: bool = False
+    flow: str = d0010.FLOW
 
     def count(self, status: str) -> int:
         return sum(1 for record in self.records if record.status == status)
@@ -193,7 +194,8 @@ def _keep_unmatched(
     )
 
 
-def _import_one(*, content: bytes, filename: str, as_at: datetime.datetime) -> ImportReport:
+def import_one(*, content: bytes, filename: str, as_at: datetime.datetime) -> ImportReport:
+    """Import one D0010 file (inside the caller's transaction); see ``import_d0010``."""
     digest = hashlib.sha256(content).hexdigest()
     existing = models.FlowFile.objects.filter(sha256=digest).first()
     if existing is not None:
@@ -240,7 +242,7 @@ def import_d0010(*, content: bytes, filename: str, as_at: datetime.datetime) -> 
     :raises InvalidInput: the file is not ASCII, or breaks the D0010 layout (the problem
         names the line, field and rule); nothing is written.
     """
-    return _import_one(content=content, filename=filename, as_at=as_at)
+    return import_one(content=content, filename=filename, as_at=as_at)
 
 
 @transaction.atomic
@@ -256,7 +258,7 @@ def import_d0010_files(
     reports = []
     for filename, content in files:
         try:
-            reports.append(_import_one(content=content, filename=filename, as_at=as_at))
+            reports.append(import_one(content=content, filename=filename, as_at=as_at))
         except InvalidInput as error:
             raise InvalidInput(
                 [dataclasses.replace(p, field=f"{filename}: {p.field}") for p in error.problems]

@@ -25,6 +25,7 @@ from kilowatt.metering.operations._meter_points import (
     install_meter,
     note_supply_from,
     register_meter_point,
+    remove_meter,
     update_meter_point,
 )
 from kilowatt.metering.operations._read_photos import attach_read_photo, check_read_photo
@@ -82,6 +83,7 @@ __all__ = [
     "record_read_frame",
     "record_reads",
     "register_meter_point",
+    "remove_meter",
     "replace_read",
     "resolve_held_read",
     "review_settlement_flag",

@@ -8,14 +8,20 @@ from django.db.models import Q
 from kilowatt.metering import models, queries
 from kilowatt.metering.domain import certification, supply
 from kilowatt.platform import audit, periods
-from kilowatt.platform.errors import InvalidInput, NotFound, raise_if
+from kilowatt.platform.errors import InvalidInput, NotFound, Problem, raise_if
 
 _POINT_FIELDS = ("profile_class", "meter_timeswitch_code", "line_loss_factor_class", "region")
 
 
-def _create_meter(point: models.MeterPoint, meter: supply.MeterDetails) -> models.Meter:
+def _create_meter(
+    point: models.MeterPoint,
+    meter: supply.MeterDetails,
+    *,
+    certified_until: datetime.date | None = None,
+) -> models.Meter:
     """Record a meter and its registers; a new meter is certified from its installation
-    day for its fuel's certification life (``domain.certification``)."""
+    day for its fuel's certification life (``domain.certification``), unless the day its
+    certification ends is known."""
     row = models.Meter.objects.create(
         meter_point=point,
         serial_number=meter.serial_number.strip().upper(),
@@ -23,7 +29,8 @@ def _create_meter(point: models.MeterPoint, meter: supply.MeterDetails) -> model
         units=meter.units,
         digits=meter.digits,
         installed_date=meter.installed_date,
-        certified_until=certification.certified_until(
+        certified_until=certified_until
+        or certification.certified_until(
             fuel=point.fuel, meter_type=meter.type, certified_on=meter.installed_date
         ),
     )
@@ -149,36 +156,136 @@ def install_meter(
     *,
     identifier: str,
     meter: supply.MeterDetails,
+    certified_on: datetime.date | None = None,
+    certified_until: datetime.date | None = None,
     actor: audit.Actor,
     as_at: datetime.datetime,
 ) -> models.Meter:
-    """Record a meter installed on a meter point.
+    """Record a meter installed on a meter point that has no meter in service (a meter
+    that replaces another is an exchange: ``exchange_meter``, or ``remove_meter`` first).
+
+    Its certification ends on ``certified_until`` when known (the meter operator said);
+    else its fuel's certification life from ``certified_on``, or from its installation.
 
     :raises NotFound: no such meter point.
-    :raises InvalidInput: the meter breaks a rule.
+    :raises InvalidInput: the meter breaks a rule; another meter is in service (rule
+        ``meter_in_service``); the certification ends on or before the installation
+        (``certified_until``: ``after_installed``); ``certified_on`` is in the future
+        (``not_in_future``).
     """
-    point = queries.meter_point_by_identifier(identifier=identifier)
-    raise_if(
-        supply.meter_problems(
-            meter,
-            fuel=point.fuel,
-            profile_class=point.profile_class,
-            today=periods.london_date(as_at),
-        )
+    point = (
+        models.MeterPoint.objects.select_for_update()
+        .filter(id__in=queries.meter_point_ids_for_identifier(identifier=identifier))
+        .first()
     )
-    row = _create_meter(point, meter)
+    if point is None:
+        raise NotFound(f"meter point {identifier}")
+    problems = supply.meter_problems(
+        meter, fuel=point.fuel, profile_class=point.profile_class, today=periods.london_date(as_at)
+    )
+    if certified_on is not None and certified_on > periods.london_date(as_at):
+        problems.append(Problem("certified_on", "not_in_future", "cannot be in the future"))
+    if certified_until is None and certified_on is not None:
+        certified_until = certification.certified_until(
+            fuel=point.fuel, meter_type=meter.type, certified_on=certified_on
+        )
+    if certified_until is not None and certified_until <= meter.installed_date:
+        problems.append(
+            Problem(
+                "certified_until", "after_installed", "the certification ends after installation"
+            )
+        )
+    in_service = queries.current_meter(meter_point_id=point.id)
+    if in_service is not None:
+        problems.append(
+            Problem(
+                "meter",
+                "meter_in_service",
+                f"meter {in_service.serial_number} is in service: remove or exchange it first",
+            )
+        )
+    raise_if(problems)
+    row = _create_meter(point, meter, certified_until=certified_until)
     audit.record(
         trail=queries.trail_key(point.id),
         entity="meter",
         entity_id=row.serial_number,
         action="CREATED",
         changes=audit.created(
-            {"serial_number": row.serial_number, "type": row.type, "digits": row.digits}
+            {
+                "serial_number": row.serial_number,
+                "type": row.type,
+                "digits": row.digits,
+                "installed_date": row.installed_date.isoformat(),
+                "certified_until": row.certified_until.isoformat() if row.certified_until else None,
+                "registers": [f"{r.identifier} {r.band}" for r in meter.registers],
+            }
         ),
         actor=actor,
         at=as_at,
     )
     return row
+
+
+@transaction.atomic
+def remove_meter(
+    *,
+    identifier: str,
+    serial_number: str,
+    removed_date: datetime.date,
+    actor: audit.Actor,
+    as_at: datetime.datetime,
+) -> models.Meter:
+    """End a meter in service on a meter point: it was taken off on ``removed_date``
+    (reads after that day are not its own). No reads are taken: a final read, if there is
+    one, comes by its own path.
+
+    :raises NotFound: no such meter point.
+    :raises InvalidInput: no meter of that serial is in service there (``serial_number``:
+        ``not_in_service``); the day is in the future (``removed_date``:
+        ``not_in_future``) or not after its installation (``after_installed``).
+    """
+    point = (
+        models.MeterPoint.objects.select_for_update()
+        .filter(id__in=queries.meter_point_ids_for_identifier(identifier=identifier))
+        .first()
+    )
+    if point is None:
+        raise NotFound(f"meter point {identifier}")
+    serial = serial_number.strip().upper()
+    meter = models.Meter.objects.filter(
+        meter_point=point, serial_number=serial, removed_date__isnull=True
+    ).first()
+    if meter is None:
+        raise InvalidInput.one(
+            field="serial_number",
+            rule="not_in_service",
+            message=f"no meter {serial} is in service on {point.identifier}",
+        )
+    problems = []
+    if removed_date > periods.london_date(as_at):
+        problems.append(Problem("removed_date", "not_in_future", "cannot be in the future"))
+    if removed_date <= meter.installed_date:
+        problems.append(
+            Problem(
+                "removed_date",
+                "after_installed",
+                f"the meter was installed on {meter.installed_date.isoformat()}",
+            )
+        )
+    raise_if(problems)
+    meter.removed_date = removed_date
+    meter.save(update_fields=["removed_date"])
+    audit.record(
+        trail=queries.trail_key(point.id),
+        entity="meter",
+        entity_id=meter.serial_number,
+        action="REMOVED",
+        changes={"removed_date": [None, removed_date.isoformat()]},
+        actor=actor,
+        at=as_at,
+    )
+    return meter
 
 
 def note_supply_from(*, meter_point_id: int, start: datetime.date) -> None:

@@ -61,10 +61,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: Any) -> None:
         children = [
+            # Their request logs (a fetch every few seconds) would drown the demo's mail.
             subprocess.Popen(
-                [sys.executable, "-m", "kilowatt.simulators.switching_service", "--port", "8027"]
+                [sys.executable, "-m", "kilowatt.simulators.switching_service", "--port", "8027"],
+                stderr=subprocess.DEVNULL,
             ),
-            subprocess.Popen([sys.executable, "-m", "kilowatt.simulators.credit_agency"]),
+            subprocess.Popen(
+                [sys.executable, "-m", "kilowatt.simulators.credit_agency"],
+                stderr=subprocess.DEVNULL,
+            ),
             subprocess.Popen([sys.executable, "-m", "kilowatt.config.cli", "demo_mail"]),
         ]
         threading.Thread(target=_loop, args=(self.stderr.write,), daemon=True).start()

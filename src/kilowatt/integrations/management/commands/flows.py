@@ -1,6 +1,7 @@
 """``kilowatt flows``: industry flow files in and out.
 
-``kilowatt flows import FILE [FILE ...]`` imports D0010 files (all or none) and prints one
+``kilowatt flows import FILE [FILE ...]`` imports D0010 (meter readings) and D0150 (meter
+technical details) files, each as its ZHV header names it, all or none, and prints one
 line per record and a summary per file; ``kilowatt flows export --from DATE --to DATE
 --out FILE`` writes the accepted reads taken on those UK days (both included) as a D0010
 file; ``kilowatt flows outbound --out DIR`` writes every queued outbound flow (a meter
@@ -36,11 +37,13 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 class Command(BaseCommand):
-    help = "Import D0010 files, export accepted reads as a D0010 file, or send queued flows."
+    help = (
+        "Import D0010 and D0150 files, export accepted reads as a D0010 file, or send queued flows."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        importing = actions.add_parser("import", help="import D0010 files, all or none")
+        importing = actions.add_parser("import", help="import D0010 and D0150 files, all or none")
         importing.add_argument("files", nargs="+", metavar="FILE")
         exporting = actions.add_parser("export", help="write accepted reads as a D0010 file")
         exporting.add_argument("--from", dest="from_date", required=True, metavar="DATE")
@@ -68,22 +71,37 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(f"{path}: cannot read ({error.strerror})") from None
         try:
-            reports = operations.import_d0010_files(files=files, as_at=clock.now())
+            reports = operations.import_flow_files(files=files, as_at=clock.now())
         except InvalidInput as error:
             raise CommandError(str(error)) from None
         for report in reports:
-            for record in report.records:
-                reason = f" {record.rule}: {record.message}" if record.rule else ""
-                self.stdout.write(
-                    f"{report.filename} line {record.line} {record.mpan_core} "
-                    f"{record.meter_serial} {record.register} {record.read_at:%Y-%m-%dT%H:%MZ} "
-                    f"{record.value} {record.status}{reason}"
-                )
+            if isinstance(report, operations.MeterDetailsReport):
+                self._meter_details(report)
+            else:
+                self._readings(report)
             counts = ", ".join(f"{n} {status.lower()}" for status, n in report.counts.items())
             repeat = " (already imported: nothing changed)" if report.repeat else ""
             self.stdout.write(
-                f"{report.filename}: D0010 file {report.file_id}, "
+                f"{report.filename}: {report.flow} file {report.file_id}, "
                 f"{len(report.records)} records: {counts}{repeat}"
+            )
+
+    def _readings(self, report: operations.ImportReport) -> None:
+        for record in report.records:
+            reason = f" {record.rule}: {record.message}" if record.rule else ""
+            self.stdout.write(
+                f"{report.filename} line {record.line} {record.mpan_core} "
+                f"{record.meter_serial} {record.register} {record.read_at:%Y-%m-%dT%H:%MZ} "
+                f"{record.value} {record.status}{reason}"
+            )
+
+    def _meter_details(self, report: operations.MeterDetailsReport) -> None:
+        for detail in report.records:
+            registers = f" [{detail.registers}]" if detail.registers else ""
+            reason = f" {detail.rule}: {detail.message}" if detail.rule else ""
+            self.stdout.write(
+                f"{report.filename} line {detail.line} {detail.mpan_core} {detail.action} "
+                f"{detail.meter_serial}{registers} {detail.status}{reason}"
             )
 
     def _export(self, from_text: str, to_text: str, out: str) -> None:
