@@ -78,6 +78,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from kilowatt.simulators._background import BackgroundServer
+
 MAX_BODY_BYTES = 64 * 1024
 MAX_NAME = 160
 PURPOSES = ("energy_supply",)
@@ -406,8 +408,10 @@ class _Server(ThreadingHTTPServer):
     verbose: bool
 
 
-class CreditAgencyServer:
+class CreditAgencyServer(BackgroundServer):
     """The agency on ``127.0.0.1:port`` (0: a free port) in a background thread."""
+
+    thread_name = "credit-agency"
 
     def __init__(
         self,
@@ -419,41 +423,10 @@ class CreditAgencyServer:
         verbose: bool = False,
     ) -> None:
         self.agency = CreditAgency(api_key=api_key, clock=clock)
-        self._server = _Server((host, port), _Handler)
-        self._server.agency = self.agency
-        self._server.verbose = verbose
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> CreditAgencyServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="credit-agency", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted, then close the socket."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self._server.server_close()
-
-    def __enter__(self) -> CreditAgencyServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        server = _Server((host, port), _Handler)
+        server.agency = self.agency
+        server.verbose = verbose
+        super().__init__(server)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -66,6 +66,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kilowatt.simulators._background import BackgroundServer
+
 RETENTION_YEARS = 5
 MAX_BODY_BYTES = 512 * 1024 * 1024  # a batch larger than this is refused (413)
 MAX_DOCUMENTS = 10_000
@@ -526,8 +528,10 @@ class _Server(ThreadingHTTPServer):
     verbose: bool
 
 
-class PrintBureauServer:
+class PrintBureauServer(BackgroundServer):
     """The bureau on ``127.0.0.1:port`` (0: a free port) in a background thread."""
+
+    thread_name = "print-bureau"
 
     def __init__(
         self,
@@ -540,41 +544,10 @@ class PrintBureauServer:
         verbose: bool = False,
     ) -> None:
         self.bureau = Bureau(data_dir, api_key=api_key, clock=clock)
-        self._server = _Server((host, port), _Handler)
-        self._server.bureau = self.bureau
-        self._server.verbose = verbose
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> PrintBureauServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="print-bureau", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted, then close the socket."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self._server.server_close()
-
-    def __enter__(self) -> PrintBureauServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        server = _Server((host, port), _Handler)
+        server.bureau = self.bureau
+        server.verbose = verbose
+        super().__init__(server)
 
 
 def main(argv: list[str] | None = None) -> None:

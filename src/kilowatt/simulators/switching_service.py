@@ -98,6 +98,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import holidays
 
+from kilowatt.simulators._background import BackgroundServer
+
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 CSS_ID = "CSS"
 DEFAULT_INCUMBENT = "PREV"  # the supplier a meter point is with before anyone registers it
@@ -833,8 +835,10 @@ class _Server(ThreadingHTTPServer):
     verbose: bool
 
 
-class SwitchingServiceServer:
+class SwitchingServiceServer(BackgroundServer):
     """The CSS on ``127.0.0.1:port`` (0: a free port) in a background thread."""
+
+    thread_name = "switching-service"
 
     def __init__(
         self,
@@ -849,41 +853,10 @@ class SwitchingServiceServer:
         self.service = SwitchingService(
             api_key=api_key, default_incumbent=default_incumbent, clock=clock
         )
-        self._server = _Server((host, port), _Handler)
-        self._server.service = self.service
-        self._server.verbose = verbose
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> SwitchingServiceServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="switching-service", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted, then close the socket."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self._server.server_close()
-
-    def __enter__(self) -> SwitchingServiceServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        server = _Server((host, port), _Handler)
+        server.service = self.service
+        server.verbose = verbose
+        super().__init__(server)
 
 
 def main(argv: list[str] | None = None) -> None:
