@@ -166,7 +166,8 @@ def test_a_home_contract_carries_every_section() -> None:
         # paying
         "Direct Debit",
         # cooling-off: 14 days from the day after 1 March
-        "You can cancel this contract until the end of 15 March 2026",
+        "You can cancel this contract for 14 days after you sign it",
+        "until the end of 15 March 2026",
         "the law gives you the right to cancel",
         # complaints
         "8 weeks",

@@ -426,7 +426,6 @@ def _glance(pdf: FPDF, terms: ContractTerms) -> None:
     home = _is_home(terms)
     total = sum(supply.estimated_annual_cost_pence for supply in terms.supplies)
     sites = len({supply.site_address for supply in terms.supplies})
-    last_day = cooling_off_ends(terms.made_on, terms.cooling_off_days)
     facts = (
         (
             "Supplies",
@@ -438,7 +437,7 @@ def _glance(pdf: FPDF, terms: ContractTerms) -> None:
             "Estimated cost a year",
             f"{_money(total)} " + ("including VAT" if home else "excluding VAT"),
         ),
-        ("Cancel free of charge until", _long_date(last_day)),
+        ("Cancel free of charge", f"for {terms.cooling_off_days} days after you sign"),
     )
     top = pdf.get_y() + 1
     pdf.set_fill_color(*_LIGHT)
@@ -618,7 +617,7 @@ def _cooling_off(pdf: FPDF, terms: ContractTerms) -> None:
     pdf.set_xy(_LEFT + 3, top + 1.5)
     _text(
         pdf,
-        f"You can cancel this contract until the end of {last_day}.",
+        f"You can cancel this contract for {days} days after you sign it.",
         size=10,
         style="B",
         colour=_BRAND,
@@ -627,8 +626,8 @@ def _cooling_off(pdf: FPDF, terms: ContractTerms) -> None:
     pdf.set_x(_LEFT + 3)
     _text(
         pdf,
-        f"{days} days, counted from the day after the contract is made "
-        f"({_long_date(terms.made_on)}).",
+        f"From the day after you sign: if you sign on {_long_date(terms.made_on)}, "
+        f"until the end of {last_day}.",
         size=8,
         colour=_GREY,
         height=4,
