@@ -92,13 +92,13 @@ import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import holidays
 
-from kilowatt.simulators._background import BackgroundServer
+from kilowatt.simulators._background import BackgroundServer, JsonHandler
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 CSS_ID = "CSS"
@@ -675,39 +675,10 @@ def _read_request(document: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 # --- HTTP ------------------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"
     server_version = "SwitchingServiceSimulator/1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.verbose:
-            super().log_message(format, *args)
-
-    def _json(self, status: int, answer: dict[str, Any], headers: dict[str, str] | None = None):
-        body = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _error(self, status: int, code: str, message: str) -> None:
-        self._json(status, {"error": {"code": code, "message": message}})
-
-    def _body(self) -> bytes | None:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self.close_connection = True
-            self._error(HTTPStatus.LENGTH_REQUIRED, "length_required", "Content-Length needed")
-            return None
-        if int(length) > MAX_BODY_BYTES:
-            self.close_connection = True
-            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large", "the body is too large")
-            return None
-        return self.rfile.read(int(length))
+    max_body_bytes = MAX_BODY_BYTES
 
     def _authorised(self) -> bool:
         if self.server.service.authorised(self.headers.get("X-API-Key")):
