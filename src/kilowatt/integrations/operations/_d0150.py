@@ -17,14 +17,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import hashlib
 from collections import Counter
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from kilowatt.integrations import models
 from kilowatt.integrations.domain import d0150
+from kilowatt.integrations.operations import _flow_files as flow_files
 from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
 from kilowatt.metering.domain import supply
@@ -344,27 +344,19 @@ def _lines(text: str) -> list[str]:
 
 def import_one(*, content: bytes, filename: str, as_at: datetime.datetime) -> MeterDetailsReport:
     """Import one D0150 file (inside the caller's transaction); see ``import_d0150``."""
-    digest = hashlib.sha256(content).hexdigest()
-    existing = models.FlowFile.objects.filter(sha256=digest).first()
-    if existing is not None:
+    digest = flow_files.digest_of(content)
+    if (existing := flow_files.recorded(digest)) is not None:
         return _report(existing, repeat=True)
-    try:
-        text = content.decode("ascii")
-    except UnicodeDecodeError as error:
-        raise InvalidInput.one(
-            field="file", rule="encoding", message=f"{filename} is not ASCII text ({error.reason})"
-        ) from None
+    text = flow_files.ascii_text(content, filename=filename)
     parsed = d0150.parse(text)
-    try:
-        with transaction.atomic():
-            flow_file = models.FlowFile.objects.create(
-                flow=d0150.FLOW,
-                file_id=parsed.header.file_id,
-                filename=filename[:255],
-                sha256=digest,
-                received_at=as_at,
-            )
-    except IntegrityError:  # the same file, imported by another process meanwhile
+    flow_file = flow_files.claim(
+        flow=d0150.FLOW,
+        file_id=parsed.header.file_id,
+        filename=filename,
+        digest=digest,
+        as_at=as_at,
+    )
+    if flow_file is None:  # the same file, imported by another process meanwhile
         return _report(models.FlowFile.objects.get(sha256=digest), repeat=True)
     actor = audit.Actor(id=None, name=f"D0150 {parsed.header.file_id}")
     lines = _lines(text)
