@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import unicodedata
-from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -37,6 +35,7 @@ from kilowatt.billing.domain.invoice_document import (
     long_date,
     short_date,
 )
+from kilowatt.platform import pdf_text
 from kilowatt.platform.money import format_pence
 
 RENDERER = "fpdf2-2.8.9"
@@ -49,50 +48,9 @@ _ELECTRICITY = (0, 122, 160)
 _GAS = (240, 150, 40)
 _LEFT = 15.0
 _WIDTH = 180.0
-_FONT = "helvetica"
-
-
-def _core_widths() -> dict[str, dict[str, int]]:
-    probe = FPDF()
-    widths = {}
-    for style in ("", "B"):
-        probe.set_font(_FONT, style, 10)
-        font: Any = probe.current_font
-        widths[style] = dict(font.cw)  # character -> width in 1/1000 em
-    return widths
-
-
-_CORE_WIDTHS = _core_widths()
-
-
-# Letters NFKD does not take apart, and the typographic marks people paste into names.
-_FOLD = str.maketrans(
-    {
-        "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i",
-        "\u0152": "OE", "\u0153": "oe", "\u2018": "'", "\u2019": "'", "\u201c": '"',
-        "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...",
-    }
-)  # fmt: skip
-
-
-def _latin1(text: str) -> str:
-    """Fold text to what the PDF core fonts carry: accents kept where Latin-1 has them,
-    others dropped (Łukasz -> Lukasz), anything else as '?'."""
-    try:
-        text.encode("latin-1")
-        return text
-    except UnicodeEncodeError:
-        pass
-    text = text.translate(_FOLD)
-    folded = []
-    for char in text:
-        try:
-            char.encode("latin-1")
-            folded.append(char)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char)[0]
-            folded.append(base if base.isascii() else "?")
-    return "".join(folded)
+_FONT = pdf_text.FONT
+_latin1 = pdf_text.latin1
+_text = pdf_text.text
 
 
 def _fit(text: str, style: str, size: float, width: float) -> str:
@@ -134,32 +92,6 @@ class _Page(FPDF):
         self.cell(_WIDTH, 3.2, _latin1(doc.company_lines[1]))
 
 
-def _text(
-    pdf: FPDF,
-    text: str,
-    *,
-    size: float = 9,
-    style: str = "",
-    width: float = 0,
-    height: float = 4.6,
-    align: str = "L",
-    colour: tuple[int, int, int] = (0, 0, 0),
-    fill: bool = False,
-    new_line: bool = True,
-) -> None:
-    pdf.set_font(_FONT, style, size)
-    pdf.set_text_color(*colour)
-    pdf.cell(
-        width,
-        height,
-        _latin1(text),
-        align=align,
-        fill=fill,
-        new_x=XPos.LMARGIN if new_line else XPos.RIGHT,
-        new_y=YPos.NEXT if new_line else YPos.TOP,
-    )
-
-
 def _paragraph(
     pdf: FPDF,
     text: str,
@@ -183,7 +115,7 @@ def _wrapped(text: str, style: str, size: float, width: float) -> tuple[str, ...
     """Return ``text`` broken into lines no wider than ``width`` mm (fpdf2's own
     ``multi_cell`` measures every candidate line again character by character: two
     thirds of a page's time; the fixed paragraphs of every bill are wrapped once here)."""
-    widths = _CORE_WIDTHS[style]
+    widths = pdf_text.WIDTHS[style]
     scale = size / 1000 * 25.4 / 72  # font units at this size, in mm
     usable = width - 2  # fpdf2's cell margins, 1 mm each side
     lines: list[str] = []

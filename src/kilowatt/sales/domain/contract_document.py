@@ -20,12 +20,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import unicodedata
 import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from kilowatt.platform import pdf_text
 
 RENDERER = "fpdf2-2.8.9"
 
@@ -108,7 +109,10 @@ _WHITE = (255, 255, 255)
 _LEFT = 15.0
 _WIDTH = 180.0
 _BOTTOM = 280.0  # the last y a block may reach before the footer
-_FONT = "helvetica"
+_FONT = pdf_text.FONT
+_latin1 = pdf_text.latin1
+_text = pdf_text.text
+_measure = pdf_text.measure
 
 _CHANNELS = {
     "WEB": "online, on our website",
@@ -136,15 +140,6 @@ _PAYMENT = {
     ),
 }
 
-# Letters NFKD does not take apart, and typographic marks people paste into names.
-_FOLD = str.maketrans(
-    {
-        "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i",
-        "\u0152": "OE", "\u0153": "oe", "\u2018": "'", "\u2019": "'", "\u201c": '"',
-        "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ",
-    }
-)  # fmt: skip
-
 
 def cooling_off_ends(made_on: datetime.date, days: int = 14) -> datetime.date:
     """Return the last day the customer may cancel: the period starts the day after the
@@ -153,24 +148,6 @@ def cooling_off_ends(made_on: datetime.date, days: int = 14) -> datetime.date:
     if days < 0:
         raise ValueError("cooling-off days cannot be negative")
     return made_on + datetime.timedelta(days=days)
-
-
-def _latin1(text: str) -> str:
-    """Return ``text`` in what the PDF core fonts carry: accents kept where Latin-1 has
-    them, others dropped (Łódź -> Lodz), anything else as '?'."""
-    try:
-        text.encode("latin-1")
-        return text
-    except UnicodeEncodeError:
-        pass
-    out = []
-    for char in text.translate(_FOLD):
-        if ord(char) < 256:
-            out.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char)[0]
-        out.append(base if ord(base) < 128 else "?")
-    return "".join(out)
 
 
 def _long_date(day: datetime.date) -> str:
@@ -234,52 +211,6 @@ class _Document(FPDF):
             f"Registered office: {', '.join(SUPPLIER_ADDRESS)}. VAT {SUPPLIER_VAT_NUMBER}."
         )
         self.cell(_WIDTH, 3.2, _latin1(registered))
-
-
-def _text(
-    pdf: FPDF,
-    text: str,
-    *,
-    size: float = 9,
-    style: str = "",
-    width: float = 0,
-    height: float = 4.6,
-    align: str = "L",
-    colour: tuple[int, int, int] = (0, 0, 0),
-    fill: bool = False,
-    new_line: bool = True,
-    font: str = _FONT,
-) -> None:
-    pdf.set_font(font, style, size)
-    pdf.set_text_color(*colour)
-    pdf.cell(
-        width,
-        height,
-        _latin1(text),
-        align=align,
-        fill=fill,
-        new_x=XPos.LMARGIN if new_line else XPos.RIGHT,
-        new_y=YPos.NEXT if new_line else YPos.TOP,
-    )
-
-
-def _font_widths() -> dict[str, dict[str, int]]:
-    """Helvetica's character widths (1/1000 em) for each style, read once from fpdf2."""
-    probe = FPDF()
-    widths = {}
-    for style in ("", "B"):
-        probe.set_font(_FONT, style, 10)
-        widths[style] = dict(getattr(probe.current_font, "cw", {}))
-    return widths
-
-
-_WIDTHS = _font_widths()
-
-
-def _measure(text: str, style: str, size: float) -> float:
-    """The width of ``text`` in mm (fpdf2's ``get_string_width`` costs 20 times more)."""
-    widths = _WIDTHS.get(style, _WIDTHS[""])
-    return sum(widths.get(char, 556) for char in text) * size / 1000 * 25.4 / 72
 
 
 @functools.lru_cache(maxsize=1024)
