@@ -11,13 +11,16 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db import connection, models
+from psycopg import copy as psycopg_copy
 
 from kilowatt.platform import bulk
+
+T = TypeVar("T")
 
 _NULL = "\\N"  # CSV's stand-in for NULL both ways (an empty field is an empty string)
 
@@ -117,6 +120,25 @@ def write_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
     return frame.height
 
 
+def write_frame_while(model: type[models.Model], frame: pl.DataFrame, work: Callable[[], T]) -> T:
+    """Insert a frame's rows (as ``write_frame``) while ``work`` runs; return its result.
+
+    On PostgreSQL the rows go to the server from a second thread, and the server takes
+    them in (on a core of its own) while ``work`` computes here: a batch written in parts
+    prepares the next part while the database stores this one. ``work`` must not use
+    the database (the connection is busy with the COPY until both are done).
+    """
+    if frame.is_empty() or not bulk.is_postgresql():
+        write_frame(model, frame)
+        return work()
+    columns = [_column(model, name) for name in frame.columns]
+    with connection.cursor() as cursor:
+        writer = psycopg_copy.QueuedLibpqWriter(cursor.cursor)
+        with cursor.copy(_copy_in_sql(model._meta.db_table, columns), writer=writer) as copy:
+            copy.write(_csv(frame))
+            return work()
+
+
 def write_temp(table: str, frame: pl.DataFrame) -> int:
     """Insert a frame's rows into a temporary table (its columns named as the frame's)."""
     if frame.is_empty():
@@ -137,16 +159,23 @@ def write_temp(table: str, frame: pl.DataFrame) -> int:
 
 
 def _copy_in(table: str, columns: list[str], frame: pl.DataFrame) -> int:
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value=_NULL)
+    with connection.cursor() as cursor, cursor.copy(_copy_in_sql(table, columns)) as copy:
+        copy.write(_csv(frame))
+    return frame.height
+
+
+def _copy_in_sql(table: str, columns: list[str]) -> str:
     quote = connection.ops.quote_name
-    sql = (
+    return (
         f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) "
         f"FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
     )
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.write(buffer.getvalue())
-    return frame.height
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value=_NULL)
+    return buffer.getvalue()
 
 
 def _sqlite_value(value: object) -> object:

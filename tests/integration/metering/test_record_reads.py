@@ -346,3 +346,51 @@ class TestMeterExchange:
         final = models.Read.objects.get(id=exchange.final_read_ids[0])
         assert final.annual_kwh is not None and in_force != Decimal("2900.0")
         assert queries.annual_kwh_in_force(register_id=new_register.id) == final.annual_kwh
+
+
+class TestABigBatchInParts:
+    """A big batch is judged and stored part by part (a part stored while the next is
+    judged): the outcome is the same as if it were one part."""
+
+    def test_parts_keep_each_register_together_and_every_outcome(self, monkeypatch):
+        from kilowatt.metering.operations import _reads
+
+        monkeypatch.setattr(_reads, "PART_READINGS", 1)  # as many parts as allowed
+        steady, lower, again = supply.meter_point(), supply.meter_point(), supply.meter_point()
+        record(lower, (at(2026, 1, 1), "1000"))
+        record(again, (at(2026, 1, 1), "1000"))
+        (held,) = record(again, (at(2026, 2, 1), "990"))
+        assert held.status == "HELD"
+
+        outcomes = operations.record_reads(
+            reads=[
+                operations.ReadIn(meter_point=steady.identifier, read_at=when, value=Decimal(v))
+                for when, v in ((at(2026, 1, 1), "500"), (at(2026, 2, 1), "800"))
+            ]
+            + [
+                operations.ReadIn(
+                    meter_point=lower.identifier, read_at=at(2026, 2, 1), value=Decimal("990")
+                ),
+                operations.ReadIn(
+                    meter_point=again.identifier, read_at=at(2026, 2, 1), value=Decimal("990")
+                ),
+                operations.ReadIn(
+                    meter_point="1999999999999", read_at=at(2026, 2, 1), value=Decimal("1")
+                ),
+            ],
+            source="INDUSTRY",
+            received_by="test",
+            as_at=AS_AT,
+        )
+
+        assert [(o.row, o.status, o.rule) for o in outcomes] == [
+            (0, "ACCEPTED", ""),
+            (1, "ACCEPTED", ""),
+            (2, "HELD", "negative_advance"),
+            (3, "DUPLICATE", "duplicate"),
+            (4, "REFUSED", "unknown_meter_point"),
+        ]
+        second = models.Read.objects.get(id=outcomes[1].read_id)
+        assert (second.advance, second.value) == (Decimal("300.000"), Decimal("800.000"))
+        kept = [o.read_id for o in outcomes if o.read_id is not None]
+        assert len(kept) == 3 and models.Read.objects.filter(id__in=kept).count() == 3

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import zoneinfo
 from collections.abc import Sequence
 from decimal import Decimal
@@ -162,6 +163,21 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
         frames.write_temp(stage, keys)
         sql = _FACTS_SQL.format(stage=stage, latest=_LATEST_JOIN[frames.vendor()])
         found = frames.read_frame(sql, [], _FACTS_SCHEMA)
+    if found.height == batch.height:
+        # Every reading found one row (the joins keep each at least once): none is
+        # ambiguous, so the facts line up with the batch by row, without joins.
+        found = found.sort("row").drop("row")
+        return pl.concat(
+            [
+                batch.sort("row"),
+                found.with_columns(
+                    _why=pl.when(pl.col("meter_point_id").is_null())
+                    .then(pl.lit(UNKNOWN_METER_POINT))
+                    .otherwise(pl.lit(""))
+                ),
+            ],
+            how="horizontal",
+        )
     placed = found.filter(pl.col("register_id").is_not_null())
     counts = placed.group_by("row").agg(matches=pl.len())
     placed = placed.join(counts, on="row").filter(pl.col("matches") == 1).drop("matches")
@@ -296,22 +312,29 @@ def _kwh_text(column: str) -> pl.Expr:
     return pl.col(column).round(1).cast(pl.String)
 
 
-def _write(
-    judged: pl.DataFrame, *, source: str, received_by: str, reference: str, as_at: datetime.datetime
-) -> None:
-    """Write the readings given a ``read_id``, and log the EAC/AQ changes flagged for
-    review."""
+@dataclasses.dataclass(frozen=True)
+class _Receipt:
+    """Who sent a batch, from where, and when: the same on every read it stores."""
+
+    source: str
+    received_by: str
+    reference: str
+    as_at: datetime.datetime
+
+
+def _stored(judged: pl.DataFrame, receipt: _Receipt) -> pl.DataFrame:
+    """Return the read rows to write: the readings given a ``read_id``."""
     kept = judged.filter(pl.col("read_id").is_not_null())
     # A held read keeps what it would advance by, for the person who decides it.
     judged_advance = pl.col("status").is_in([read_rules.ACCEPTED, read_rules.HELD])
-    stored = kept.select(
+    return kept.select(
         id="read_id",
         meter_point_id="meter_point_id",
         meter_id="meter_id",
         register_id="register_id",
         read_at="read_at",
         value=energy.milli_text_expr("value_milli"),
-        source=pl.lit(source),
+        source=pl.lit(receipt.source),
         status="status",
         advance=pl.when(judged_advance).then(energy.milli_text_expr("advance_milli")),
         consumption_kwh=pl.when(judged_advance).then(energy.milli_text_expr("consumption_milli")),
@@ -320,20 +343,21 @@ def _write(
         annual_kwh=_kwh_text("annual_after"),
         rule="rule",
         message=pl.col("message").str.slice(0, 300),
-        received_at=pl.lit(as_at).dt.convert_time_zone("UTC"),
-        received_by=pl.lit(received_by[:150]),
-        reference=pl.lit(reference[:100]),
+        received_at=pl.lit(receipt.as_at).dt.convert_time_zone("UTC"),
+        received_by=pl.lit(receipt.received_by[:150]),
+        reference=pl.lit(receipt.reference[:100]),
         billed_reference=pl.lit(""),
     )
-    frames.write_frame(models.Read, stored)
-    flagged = kept.filter(pl.col("flagged") != "")
+
+
+def _log_flagged(judged: pl.DataFrame, *, as_at: datetime.datetime) -> None:
+    """Log the EAC/AQ changes of the stored reads that a person should review."""
+    flagged = judged.filter(pl.col("read_id").is_not_null() & (pl.col("flagged") != ""))
     if flagged.is_empty():
         return
-    ids = bulk.reserve_ids(models.AnnualConsumptionChange, flagged.height)
     frames.write_frame(
         models.AnnualConsumptionChange,
-        flagged.select(
-            id=pl.Series(ids, dtype=pl.Int64),
+        flagged.select(  # ids left to the database: nothing refers to them yet
             register_id="register_id",
             read_id="read_id",
             effective_date="read_date",
@@ -534,6 +558,84 @@ def _restate_after_backdated(judged: pl.DataFrame, *, as_at: datetime.datetime) 
         restate_following(register_id=register_id, after=read_at, as_at=as_at)
 
 
+# A big batch is judged and stored in parts of about this many readings: the database
+# stores one part while the next is judged, on the other core.
+PART_READINGS = 125_000
+MOST_PARTS = 8
+
+
+def _judge(
+    candidates: pl.DataFrame, history: pl.DataFrame, *, today: datetime.date, recalculate: bool
+) -> pl.DataFrame:
+    """Judge readings against their registers' history (``domain.reads.assess``), name
+    the ones that could not be placed, and add the settlement figures they leave."""
+    judged = read_rules.assess(candidates, history, today=today)
+    judged = judged.with_columns(
+        rule=pl.when(pl.col("_why").is_in([UNKNOWN_METER_POINT, "register_ambiguous"]))
+        .then(pl.col("_why"))
+        .otherwise(pl.col("rule")),
+        message=pl.when(pl.col("_why") == UNKNOWN_METER_POINT)
+        .then(pl.lit("We do not supply that meter point."))
+        .when(pl.col("_why") == "register_ambiguous")
+        .then(pl.lit("The meter has more than one register: say which one was read."))
+        .otherwise(pl.col("message")),
+    ).drop("_why")
+    return _annual_consumption(judged, recalculate=recalculate)
+
+
+def _parts(
+    candidates: pl.DataFrame, history: pl.DataFrame
+) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Split readings and history into parts by ranges of register (a register's readings
+    and history stay together, and each part's rows land in one stretch of the read
+    indexes)."""
+    count = max(1, min(MOST_PARTS, candidates.height // PART_READINGS))
+    if count == 1:
+        return [(candidates, history)]
+    key = pl.col("register_id").fill_null(-1)
+    registers = candidates.select(_key=key.unique().sort()).with_row_index("_place")
+    ranges = registers.select(
+        "_key", _part=(pl.col("_place") * count // registers.height).cast(pl.Int64)
+    )
+    candidates = candidates.with_columns(_key=key).join(ranges, on="_key").drop("_key")
+    history = history.with_columns(_key=key).join(ranges, on="_key").drop("_key")
+    split = candidates.partition_by("_part", as_dict=True, include_key=False)
+    pasts = history.partition_by("_part", as_dict=True, include_key=False)
+    return [
+        (split[(part,)], pasts.get((part,), history.clear().drop("_part")))
+        for part in range(count)
+        if (part,) in split
+    ]
+
+
+def _judge_and_store(
+    candidates: pl.DataFrame,
+    history: pl.DataFrame,
+    *,
+    today: datetime.date,
+    recalculate: bool,
+    receipt: _Receipt,
+) -> pl.DataFrame:
+    """Judge the readings and store the ones to keep, part by part, judging the next part
+    while the database stores this one; return every reading judged."""
+    judge = functools.partial(_judge, today=today, recalculate=recalculate)
+    parts = _parts(candidates, history)
+    done: list[pl.DataFrame] = []
+    judged = judge(*parts[0])
+    for upcoming in [*parts[1:], None]:
+        # Both ask the database, so they come between one part's COPY and the next.
+        judged = _number_kept(_already_offered(judged))
+        following = frames.write_frame_while(
+            models.Read,
+            _stored(judged, receipt),
+            (lambda: None) if upcoming is None else functools.partial(judge, *upcoming),
+        )
+        done.append(judged)
+        if following is not None:
+            judged = following
+    return pl.concat(done, how="vertical_relaxed")
+
+
 # Writers of reads take turns per slice of the book, not for the whole table: a batch locks
 # the slices of the meter points it names (in ascending order, so two batches never wait
 # on each other in a circle) before it reads their latest reads, and holds them to the
@@ -611,21 +713,14 @@ def record_read_frame(
     history = _history(placed) if not placed.is_empty() else read_rules.empty_history()
     candidates = _calorific_values(facts)
     today = as_at.astimezone(zoneinfo.ZoneInfo(read_rules.LONDON)).date()
-    judged = read_rules.assess(candidates, history, today=today)
-    judged = judged.with_columns(
-        rule=pl.when(pl.col("_why").is_in([UNKNOWN_METER_POINT, "register_ambiguous"]))
-        .then(pl.col("_why"))
-        .otherwise(pl.col("rule")),
-        message=pl.when(pl.col("_why") == UNKNOWN_METER_POINT)
-        .then(pl.lit("We do not supply that meter point."))
-        .when(pl.col("_why") == "register_ambiguous")
-        .then(pl.lit("The meter has more than one register: say which one was read."))
-        .otherwise(pl.col("message")),
-    ).drop("_why")
-    judged = _already_offered(judged)
-    judged = _number_kept(judged)
-    judged = _annual_consumption(judged, recalculate=source != models.Read.Source.ESTIMATE)
-    _write(judged, source=source, received_by=received_by, reference=reference, as_at=as_at)
+    judged = _judge_and_store(
+        candidates,
+        history,
+        today=today,
+        recalculate=source != models.Read.Source.ESTIMATE,
+        receipt=_Receipt(source, received_by, reference, as_at),
+    )
+    _log_flagged(judged, as_at=as_at)
     _restate_after_backdated(judged, as_at=as_at)
     return judged.select("row", "status", "rule", "message", "read_id").sort("row")
 
