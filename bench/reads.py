@@ -9,7 +9,9 @@ opening read a month before, untimed; then one batch of a reading each a month l
 timed in this process; then a third month's batch is split in two by the read locks'
 slices of the book and timed in two worker processes side by side (as two Celery workers
 would take two halves of a big flow). Goal (issue 4): at least 150,000 reads/s on this
-2-core machine.
+2-core machine. A second floor is printed beside it: the bare SQL finding each reading's
+register and latest read, which together with the COPY bounds what any validation here
+could reach.
 
     python bench/run.py --scale 1000000
 """
@@ -139,6 +141,46 @@ def _bare_copy_seconds() -> float:
     return seconds
 
 
+def _bare_lookup_seconds(registers) -> float:
+    """The bare SQL no validation can do without: stage the batch's keys, then find each
+    reading's register and that register's latest accepted read (the query
+    ``record_read_frame`` runs), every row read out and dropped."""
+    import polars as pl
+    import psycopg
+
+    from kilowatt.metering.operations import _reads
+
+    keys = registers.select(
+        row=pl.int_range(pl.len(), dtype=pl.Int64),
+        identifier="meter_point",
+        serial="meter_serial",
+        register=pl.col("register").str.strip_chars_start("0"),
+        read_date=pl.lit(CLOSING.date()),
+    )
+    lookup = _reads._FACTS_SQL.format(
+        stage="floor_read_keys", latest=_reads._LATEST_JOIN["postgresql"]
+    )
+    with psycopg.connect(_harness.database_dsn()) as connection:
+        connection.execute("SET work_mem = '256MB'")
+        connection.execute("SET jit = off")
+        started = time.perf_counter()
+        connection.execute(
+            "CREATE UNLOGGED TABLE floor_read_keys (row bigint, identifier varchar(32),"
+            " serial varchar(40), register varchar(10), read_date date)"
+        )
+        buffer = io.BytesIO()
+        keys.write_csv(buffer, include_header=False)
+        with connection.cursor().copy("COPY floor_read_keys FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+        connection.execute("ANALYZE floor_read_keys")
+        with connection.cursor().copy(f"COPY ({lookup}) TO STDOUT") as copy:
+            for _row in copy:
+                pass
+        seconds = time.perf_counter() - started
+        connection.rollback()
+    return seconds
+
+
 def run(scale: int) -> list[_harness.Figure]:
     from kilowatt.metering import operations
 
@@ -162,6 +204,12 @@ def run(scale: int) -> list[_harness.Figure]:
     print(f"reads: {count:,} reads validated and stored in {seconds:.2f} s; outcomes {statuses}")
     floor = _bare_copy_seconds()
     print(f"reads: bare COPY of the same {count:,} rows {floor:.2f} s")
+    lookup = _bare_lookup_seconds(registers)
+    print(
+        f"reads: bare SQL finding the {count:,} registers and their latest reads {lookup:.2f} s;"
+        f" with the COPY {floor + lookup:.2f} s, at most {count / (floor + lookup):,.0f} reads/s"
+        " with no validation at all"
+    )
     _checkpoint()
     both, reads = _two_workers(min(scale, MAX_READS))
     print(f"reads: {reads:,} reads in two worker processes side by side in {both:.2f} s")
