@@ -25,6 +25,7 @@ demo: $(STAMP)
 	$(BIN)/kilowatt demo_reads --months 7 --if-empty
 	$(BIN)/kilowatt demo_bills --months 7 --if-empty
 	$(BIN)/kilowatt demo_sales --if-empty
+	$(BIN)/kilowatt demo_field
 	$(BIN)/kilowatt demo_logins
 	$(BIN)/kilowatt demo_serve 127.0.0.1:8000
 

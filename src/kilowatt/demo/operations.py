@@ -35,6 +35,8 @@ from kilowatt.customers import queries as customer_queries
 from kilowatt.customers.domain import customers as customer_rules
 from kilowatt.demo.domain import book, catalogue, logins, readings, rows
 from kilowatt.demo.domain import sales as sales_demo
+from kilowatt.field import operations as field_operations
+from kilowatt.field.domain import slots as slot_rules
 from kilowatt.identity import operations as identity_operations
 from kilowatt.identity import queries as identity_queries
 from kilowatt.identity.domain.roles import ANONYMOUS
@@ -42,14 +44,14 @@ from kilowatt.ledger import operations as ledger_operations
 from kilowatt.ledger.domain import LineSpec
 from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
-from kilowatt.platform import bulk, events, periods
+from kilowatt.platform import audit, bulk, events, periods
 from kilowatt.properties import operations as property_operations
 from kilowatt.properties.domain import addresses
 from kilowatt.sales import operations as sales_operations
 from kilowatt.sales import queries as sales_queries
 from kilowatt.sales.domain import orders as sales_orders
 from kilowatt.sales.domain import quotes as sales_quotes
-from kilowatt.validation.mpan import check_digit
+from kilowatt.validation.mpan import REGIONS, check_digit
 from kilowatt.validation.mprn import check_digits
 
 Progress = Callable[[str], None]
@@ -583,3 +585,24 @@ def seed_sales(*, as_at: datetime.datetime, if_empty: bool) -> SalesReport:
                     supply_id=row.supply_id, outcome="ACCEPTED", supply_start_date=start, as_at=at
                 )
     return SalesReport(count, skipped=False)
+
+
+DEMO_ENGINEERS = 3  # appointments a slot, in every region
+
+
+def plan_demo_capacity(*, as_at: datetime.datetime) -> int:
+    """Give every region's engineers slots over the booking window from ``as_at``'s day
+    (so a demo started any day has free slots to book); slots already planned keep their
+    bookings. Returns how many slots were planned."""
+    first, end = slot_rules.booking_window(periods.london_date(as_at))
+    return sum(
+        field_operations.plan_capacity(
+            region=region,
+            start=first,
+            days=(end - first).days,
+            engineers=DEMO_ENGINEERS,
+            actor=audit.Actor(id=None, name="kilowatt demo_field"),
+            as_at=as_at,
+        )
+        for region in sorted(REGIONS)
+    )

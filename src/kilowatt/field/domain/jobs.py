@@ -9,6 +9,8 @@ the guaranteed-standard payment).
 
 from __future__ import annotations
 
+import dataclasses
+
 from kilowatt.platform.errors import Problem
 
 SMART_INSTALL = "SMART_INSTALL"
@@ -93,3 +95,72 @@ def completion_replaces_meter(*, kind: str, new_serial: str) -> bool:
     installation or exchange; for a recertification when the engineer fitted a new meter
     (a serial is given) rather than recertifying the old one in place."""
     return kind in EXCHANGES_METER or (kind == RECERTIFICATION and bool(new_serial.strip()))
+
+
+# --- what a customer is offered on their own page ----------------------------------------
+
+# Why we ask a customer to book a visit a job of that kind was raised for, in their words.
+_RAISED_WORDING = {
+    MUST_READ: (
+        "We need to read your meter",
+        "We have had no reading of this meter for a year. Book a visit and an engineer "
+        "will read it, so your bills are not estimated.",
+    ),
+    RECERTIFICATION: (
+        "Your meter is due its check",
+        "Meters are checked for accuracy every few years. Book a visit: it takes about "
+        "half an hour, and costs you nothing.",
+    ),
+    SMART_INSTALL: (
+        "Book your smart meter installation",
+        "An engineer fits it in about two hours, free of charge.",
+    ),
+    METER_EXCHANGE: (
+        "Your meter needs replacing",
+        "Book a visit and an engineer will fit a new meter, free of charge.",
+    ),
+}
+_SMART_OFFER = (
+    "Get a smart meter, free",
+    "It sends us your readings, so you never need to read the meter again and every bill "
+    "is exact. An engineer fits it in about two hours.",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class VisitOffer:
+    """A visit to suggest to a customer on their own page: ``kind`` is what the booking
+    page starts with ("" when one is booked already and the link shows it)."""
+
+    kind: str
+    title: str
+    text: str
+    action: str  # the link's words
+
+
+def visit_offer(
+    *, meter_type: str | None, open_jobs: list[tuple[str, str, str]]
+) -> VisitOffer | None:
+    """Return the visit to suggest for a meter point, given its current meter's type
+    (None: no meter) and its open jobs as (kind, status, when: the slot in words, "" if
+    none): a visit already arranged first, then one we raised that waits for a slot, then
+    a smart meter for a meter that is not one; None when there is nothing to book."""
+    booked = [when for _kind, status, when in open_jobs if status in (BOOKED, EN_ROUTE)]
+    if booked:
+        return VisitOffer(
+            kind="",
+            title="An engineer's visit is booked",
+            text=f"{booked[0]}." if booked[0] else "See when, and what to expect on the day.",
+            action="See your visit",
+        )
+    raised = [kind for kind, status, _when in open_jobs if status == RAISED]
+    if raised:
+        kind = min(raised, key=KINDS.index)
+        title, text = _RAISED_WORDING[kind]
+        return VisitOffer(kind=kind, title=title, text=text, action="Choose a time")
+    if meter_type is not None and not kind_problems(
+        kind=SMART_INSTALL, current_meter_type=meter_type
+    ):
+        title, text = _SMART_OFFER
+        return VisitOffer(kind=SMART_INSTALL, title=title, text=text, action="Book an installation")
+    return None

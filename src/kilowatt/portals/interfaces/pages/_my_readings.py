@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from kilowatt.accounts import operations as account_operations
 from kilowatt.accounts import queries as account_queries
+from kilowatt.field import queries as field_queries
 from kilowatt.identity.domain.roles import Principal
 from kilowatt.platform import clock
 from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound
@@ -69,6 +70,10 @@ def _show(
                 now_input=_reading_form.local_input(now),
                 outcomes=_outcomes(request),
                 form=form,
+                visits=field_queries.visit_offers(
+                    principal,
+                    meter_point_ids=[o.meter_point.id for o in own],  # type: ignore[attr-defined]
+                ),
             )
         },
         status=status,

@@ -760,6 +760,8 @@ class MyMeterPoint:
     refused: bool  # the form came back: nothing was kept
     outcomes: tuple[ReadingOutcome, ...]
     reads: tuple[MyRead, ...]
+    visit: Any = None  # field.domain.jobs.VisitOffer: a visit to book, or None
+    visit_url: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -795,6 +797,7 @@ def _my_meter_point(
     now_input: str,
     outcomes: list[ReadingOutcome],
     form: FormState | None,
+    visit: Any = None,
 ) -> MyMeterPoint:
     point, site = own.meter_point, own.site
     is_electricity = point.fuel == "ELECTRICITY"
@@ -852,7 +855,16 @@ def _my_meter_point(
                 own.reads, key=lambda read: (-read.read_at.timestamp(), read.register)
             )
         ),
+        visit=visit,
+        visit_url=_visit_url(point.identifier, visit),
     )
+
+
+def _visit_url(identifier: str, visit: Any) -> str:
+    if visit is None:
+        return ""
+    url = reverse("portals:book_appointment", args=[identifier])
+    return f"{url}?kind={visit.kind}" if visit.kind else url
 
 
 def my_readings(
@@ -861,10 +873,12 @@ def my_readings(
     now_input: str,
     outcomes: dict[str, list[ReadingOutcome]],
     form: FormState | None = None,
+    visits: dict[int, Any] | None = None,
 ) -> MyReadings:
     """Shape ``accounts.queries.own_meter_points`` for the customer's meter readings page,
-    with what became of the readings just given (by meter point identifier) and, when a
-    reading was refused, its form as sent."""
+    with what became of the readings just given (by meter point identifier), when a
+    reading was refused its form as sent, and the visit to book on each meter point (by
+    id: ``field.queries.visit_offers``)."""
     return MyReadings(
         meter_points=tuple(
             _my_meter_point(
@@ -872,6 +886,7 @@ def my_readings(
                 now_input=now_input,
                 outcomes=outcomes.get(own.meter_point.identifier, []),
                 form=form,
+                visit=(visits or {}).get(own.meter_point.id),
             )
             for own in own_points
         ),
