@@ -233,27 +233,24 @@ def compensation_owed(*, job_id: int) -> models.Compensation | None:
 
 
 def visit_offers(
-    principal: Principal, *, meter_point_ids: list[int]
+    principal: Principal, *, meter_types: dict[int, str | None]
 ) -> dict[int, job_rules.VisitOffer]:
-    """Return the visit to suggest on each of these meter points (``job_rules.visit_offer``),
-    for a customer's own page; nothing for one who may not book appointments. The caller
-    has already limited the meter points to the customer's own."""
-    if not principal.may(Permission.BOOK_APPOINTMENTS) or not meter_point_ids:
+    """Return the visit to suggest on each meter point (``job_rules.visit_offer``), given
+    the type of the meter in service on each (by meter point id; None: no meter), for a
+    customer's own page; nothing for one who may not book appointments. The caller has
+    already limited the meter points to the customer's own. One query."""
+    if not principal.may(Permission.BOOK_APPOINTMENTS) or not meter_types:
         return {}
-    meters = metering_queries.current_meters(meter_point_ids=meter_point_ids)
     open_jobs: dict[int, list[tuple[str, str, str]]] = {}
     for job in models.Job.objects.filter(
-        meter_point_id__in=meter_point_ids, status__in=sorted(job_rules.OPEN)
+        meter_point_id__in=list(meter_types), status__in=sorted(job_rules.OPEN)
     ).select_related("capacity"):
         slot = job.capacity
         when = f"{slot.date:%A %-d %B}, {slot_rules.window_label(slot.slot)}" if slot else ""
         open_jobs.setdefault(job.meter_point_id, []).append((job.kind, job.status, when))
     offers = {}
-    for point_id in meter_point_ids:
-        meter = meters.get(point_id)
-        offer = job_rules.visit_offer(
-            meter_type=meter.type if meter else None, open_jobs=open_jobs.get(point_id, [])
-        )
+    for point_id, meter_type in meter_types.items():
+        offer = job_rules.visit_offer(meter_type=meter_type, open_jobs=open_jobs.get(point_id, []))
         if offer is not None:
             offers[point_id] = offer
     return offers

@@ -462,8 +462,9 @@ def test_the_page_costs_the_same_queries_however_many_meter_points_and_reads(
         counts.append(len(queries))
 
     # The session and its user; the accounts and their agreements; the meter points, their
-    # meters and registers; the sites; the reads of every meter point, in one.
-    with django_assert_max_num_queries(8):
+    # meters and registers; the sites; the reads of every meter point, in one; their open
+    # field visits.
+    with django_assert_max_num_queries(9):
         body = ada.get(URL).content.decode()
 
     assert counts[0] == counts[1]  # two meter points and 18 reads cost what one and one do

@@ -70,10 +70,7 @@ def _show(
                 now_input=_reading_form.local_input(now),
                 outcomes=_outcomes(request),
                 form=form,
-                visits=field_queries.visit_offers(
-                    principal,
-                    meter_point_ids=[o.meter_point.id for o in own],  # type: ignore[attr-defined]
-                ),
+                visits=field_queries.visit_offers(principal, meter_types=_shapes.meter_types(own)),
             )
         },
         status=status,

@@ -791,6 +791,16 @@ def _meter_in_service(point: Any) -> Any:
     return max(meters, key=lambda meter: (meter.installed_date, meter.id)) if meters else None
 
 
+def meter_types(own_points: list[Any]) -> dict[int, str | None]:
+    """Return the type of the meter in service on each own meter point, by id (None: no
+    meter), from the meters ``own_meter_points`` already loaded."""
+    types = {}
+    for own in own_points:
+        meter = _meter_in_service(own.meter_point)
+        types[own.meter_point.id] = meter.type if meter is not None else None
+    return types
+
+
 def _my_meter_point(
     own: Any,
     *,
