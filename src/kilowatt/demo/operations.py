@@ -36,6 +36,7 @@ from kilowatt.customers.domain import customers as customer_rules
 from kilowatt.demo.domain import book, catalogue, logins, readings, rows
 from kilowatt.demo.domain import sales as sales_demo
 from kilowatt.field import operations as field_operations
+from kilowatt.field import queries as field_queries
 from kilowatt.field.domain import slots as slot_rules
 from kilowatt.identity import operations as identity_operations
 from kilowatt.identity import queries as identity_queries
@@ -590,19 +591,25 @@ def seed_sales(*, as_at: datetime.datetime, if_empty: bool) -> SalesReport:
 DEMO_ENGINEERS = 3  # appointments a slot, in every region
 
 
+@transaction.atomic
 def plan_demo_capacity(*, as_at: datetime.datetime) -> int:
-    """Give every region's engineers slots over the booking window from ``as_at``'s day
-    (so a demo started any day has free slots to book); slots already planned keep their
-    bookings. Returns how many slots were planned."""
+    """Give every region's engineers slots on each day of the booking window from
+    ``as_at``'s day that has none yet (so a demo started any day has free slots to book);
+    days already planned are left as the field team set them. Returns how many slots were
+    planned."""
     first, end = slot_rules.booking_window(periods.london_date(as_at))
+    planned = field_queries.planned_days(start=first, end=end)
+    days = [first + datetime.timedelta(days=n) for n in range((end - first).days)]
     return sum(
         field_operations.plan_capacity(
             region=region,
-            start=first,
-            days=(end - first).days,
+            start=day,
+            days=1,
             engineers=DEMO_ENGINEERS,
             actor=audit.Actor(id=None, name="kilowatt demo_field"),
             as_at=as_at,
         )
         for region in sorted(REGIONS)
+        for day in days
+        if (region, day) not in planned
     )

@@ -90,7 +90,15 @@ class Job(models.Model):
 
 
 class Compensation(models.Model):
-    """A guaranteed-standard payment owed to the customer: billing credits it later."""
+    """A guaranteed-standard payment owed to the customer, one per job.
+
+    Paid when it is owed, in the same transaction: a ``COMPENSATION`` ledger transaction
+    credits ``account`` (the account supplying the meter point on the appointment day), so
+    the account's balance falls at once and its next bill shows the credit through the
+    ledger balance ("Other credits and charges", then "Balance now"). ``account`` and
+    ``paid_at`` stay empty when no account supplied the meter point that day: the payment
+    is owed but unpaid, for a person to settle.
+    """
 
     job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="+")
     meter_point = models.ForeignKey(
@@ -99,10 +107,20 @@ class Compensation(models.Model):
     amount_pence = models.PositiveIntegerField()
     reason = models.CharField(max_length=40)
     created_at = models.DateTimeField()
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount_pence__gt=0), name="compensation_amount_positive"
-            )
+            ),
+            # Paid means paid to an account: the two are set together or not at all.
+            models.CheckConstraint(
+                condition=models.Q(account__isnull=True, paid_at__isnull=True)
+                | models.Q(account__isnull=False, paid_at__isnull=False),
+                name="compensation_paid_to_an_account",
+            ),
         ]

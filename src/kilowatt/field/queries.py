@@ -233,24 +233,50 @@ def compensation_owed(*, job_id: int) -> models.Compensation | None:
 
 
 def visit_offers(
-    principal: Principal, *, meter_types: dict[int, str | None]
+    principal: Principal,
+    *,
+    meter_types: dict[int, str | None],
+    latest_actual_reads: dict[int, datetime.datetime] | None = None,
 ) -> dict[int, job_rules.VisitOffer]:
     """Return the visit to suggest on each meter point (``job_rules.visit_offer``), given
-    the type of the meter in service on each (by meter point id; None: no meter), for a
-    customer's own page; nothing for one who may not book appointments. The caller has
-    already limited the meter points to the customer's own. One query."""
+    the type of the meter in service on each (by meter point id; None: no meter) and when
+    its latest accepted actual reading was taken, for a customer's own page; nothing for
+    one who may not book appointments. The caller has already limited the meter points to
+    the customer's own. One query."""
     if not principal.may(Permission.BOOK_APPOINTMENTS) or not meter_types:
         return {}
-    open_jobs: dict[int, list[tuple[str, str, str]]] = {}
-    for job in models.Job.objects.filter(
-        meter_point_id__in=list(meter_types), status__in=sorted(job_rules.OPEN)
-    ).select_related("capacity"):
+    open_jobs: dict[int, list[job_rules.OpenJob]] = {}
+    found = (
+        models.Job.objects.filter(
+            meter_point_id__in=list(meter_types), status__in=sorted(job_rules.OPEN)
+        )
+        .select_related("capacity")
+        .order_by(F("capacity__date").asc(nulls_last=True), "capacity__slot", "id")
+    )
+    for job in found:
         slot = job.capacity
         when = f"{slot.date:%A %-d %B}, {slot_rules.window_label(slot.slot)}" if slot else ""
-        open_jobs.setdefault(job.meter_point_id, []).append((job.kind, job.status, when))
+        open_jobs.setdefault(job.meter_point_id, []).append(
+            job_rules.OpenJob(
+                id=job.id, kind=job.kind, status=job.status, when=when, raised_at=job.created_at
+            )
+        )
     offers = {}
     for point_id, meter_type in meter_types.items():
-        offer = job_rules.visit_offer(meter_type=meter_type, open_jobs=open_jobs.get(point_id, []))
+        offer = job_rules.visit_offer(
+            meter_type=meter_type,
+            open_jobs=open_jobs.get(point_id, []),
+            latest_actual_read_at=(latest_actual_reads or {}).get(point_id),
+        )
         if offer is not None:
             offers[point_id] = offer
     return offers
+
+
+def planned_days(*, start: datetime.date, end: datetime.date) -> set[tuple[str, datetime.date]]:
+    """Return the (region, day) pairs in ``[start, end)`` that have any slot planned."""
+    return set(
+        models.Capacity.objects.filter(date__gte=start, date__lt=end)
+        .values_list("region", "date")
+        .distinct()
+    )

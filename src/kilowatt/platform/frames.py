@@ -126,17 +126,24 @@ def write_frame_while(model: type[models.Model], frame: pl.DataFrame, work: Call
     On PostgreSQL the rows go to the server from a second thread, and the server takes
     them in (on a core of its own) while ``work`` computes here: a batch written in parts
     prepares the next part while the database stores this one. ``work`` must not use
-    the database (the connection is busy with the COPY until both are done).
+    the database: the connection is busy with the COPY until both are done, so a query
+    from ``work`` is refused (``RuntimeError``) rather than left waiting for ever.
     """
     if frame.is_empty() or not bulk.is_postgresql():
         write_frame(model, frame)
         return work()
     columns = [_column(model, name) for name in frame.columns]
     with connection.cursor() as cursor:
-        writer = psycopg_copy.QueuedLibpqWriter(cursor.cursor)
-        with cursor.copy(_copy_in_sql(model._meta.db_table, columns), writer=writer) as copy:
+        raw = cursor.cursor  # psycopg's own: Django's debug wrapper takes no writer
+        writer = psycopg_copy.QueuedLibpqWriter(raw)
+        with raw.copy(_copy_in_sql(model._meta.db_table, columns), writer=writer) as copy:
             copy.write(_csv(frame))
-            return work()
+            with connection.execute_wrapper(_refuse_during_copy):
+                return work()
+
+
+def _refuse_during_copy(*args: object) -> None:
+    raise RuntimeError("the database connection is busy with a COPY: query before or after")
 
 
 def write_temp(table: str, frame: pl.DataFrame) -> int:

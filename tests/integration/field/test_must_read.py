@@ -73,6 +73,18 @@ class TestRaising:
             (p.id, "MUST_READ", "RAISED") for p in due
         ]
 
+    def test_a_raised_job_no_longer_needed_is_closed_by_the_next_run(self):
+        answered, waiting = supply.meter_point(), supply.meter_point()
+        operations.raise_must_read_jobs(today=TODAY, as_at=AS_AT)
+        record(answered, (at(2026, 11, 1), "1000"))  # the customer sent a reading
+
+        operations.raise_must_read_jobs(today=TODAY, as_at=AS_AT + datetime.timedelta(days=1))
+
+        jobs = {j.meter_point_id: j for j in models.Job.objects.all()}
+        assert (jobs[answered.id].status, jobs[waiting.id].status) == ("ABORTED", "RAISED")
+        assert jobs[answered.id].abort_reason.startswith("No longer needed")
+        assert len(jobs) == 2  # no new job for the meter point just answered
+
     def test_a_raised_job_is_booked_rather_than_duplicated(self, plan, admin):
         point = supply.meter_point()
         operations.raise_must_read_jobs(today=TODAY, as_at=AS_AT)

@@ -394,3 +394,55 @@ class TestABigBatchInParts:
         assert (second.advance, second.value) == (Decimal("300.000"), Decimal("800.000"))
         kept = [o.read_id for o in outcomes if o.read_id is not None]
         assert len(kept) == 3 and models.Read.objects.filter(id__in=kept).count() == 3
+
+
+class TestWritingWhileJudging:
+    def test_reads_are_recorded_under_the_debug_cursor(self, settings):
+        # DEBUG on (the embedded default) wraps cursors to log queries; the COPY that feeds
+        # a part from a second thread goes round that wrapper.
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        point = supply.meter_point()
+        with CaptureQueriesContext(connection):
+            (outcome,) = record(point, (at(2026, 1, 1), "1000"))
+
+        assert outcome.status == "ACCEPTED"
+        assert models.Read.objects.filter(id=outcome.read_id).exists()
+
+    def test_work_that_queries_during_the_copy_is_refused_and_nothing_is_kept(self):
+        import polars as pl
+        from django.db import connection, transaction
+
+        from kilowatt.platform import frames
+
+        if connection.vendor != "postgresql":
+            pytest.skip("only PostgreSQL writes while the work runs")
+        point = supply.meter_point()
+
+        def queries():
+            return models.Read.objects.count()
+
+        register = models.Register.objects.filter(meter__meter_point=point).first()
+        row = pl.DataFrame(
+            {
+                "meter_point_id": [point.id],
+                "meter_id": [register.meter_id],
+                "register_id": [register.id],
+                "read_at": [at(2026, 1, 1)],
+                "value": ["1.000"],
+                "source": ["CUSTOMER"],
+                "status": ["ACCEPTED"],
+                "rolled_over": [False],
+                "rule": [""],
+                "message": [""],
+                "received_at": [at(2026, 1, 2)],
+                "received_by": ["test"],
+                "reference": [""],
+                "billed_reference": [""],
+            }
+        )
+        with pytest.raises(RuntimeError, match="busy with a COPY"), transaction.atomic():
+            frames.write_frame_while(models.Read, row, queries)
+
+        assert not models.Read.objects.filter(meter_point=point).exists()

@@ -84,3 +84,36 @@ def test_a_booked_visit_says_when(book, point, signed_in):
     )
     assert f"{slot.date:%A %-d %B}, 08:00 to 12:00" in section
     assert "Get a smart meter" not in section
+    job = models.Job.objects.get()
+    assert f"/meter-points/{point.identifier}/booked/?job={job.id}" in section
+
+
+def test_a_must_read_is_not_asked_for_once_the_customer_has_read_the_meter(book, point, signed_in):
+    from decimal import Decimal
+
+    from kilowatt.metering import operations as metering_operations
+
+    models.Job.objects.create(
+        kind="MUST_READ", meter_point=point, status="RAISED", created_at=clock.now(),
+        created_by="test", updated_at=clock.now(),
+    )  # fmt: skip
+    register = metering_models.Register.objects.filter(meter__meter_point=point).first()
+    (outcome,) = metering_operations.record_reads(
+        reads=[
+            metering_operations.ReadIn(
+                meter_point=point.identifier,
+                read_at=clock.now() + datetime.timedelta(minutes=1),
+                value=Decimal("1234"),
+                register=register.identifier,
+            )
+        ],
+        source="CUSTOMER",
+        received_by="test",
+        as_at=clock.now() + datetime.timedelta(minutes=2),
+    )
+
+    section = offer_of(signed_in(owner(book)).get(PAGE).content, point.identifier)
+
+    assert outcome.status == "ACCEPTED"
+    assert "We need to read your meter" not in section
+    assert "Get a smart meter" in section  # what is left to offer

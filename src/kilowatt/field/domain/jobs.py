@@ -10,6 +10,7 @@ the guaranteed-standard payment).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 from kilowatt.platform.errors import Problem
 
@@ -122,38 +123,65 @@ _RAISED_WORDING = {
 }
 _SMART_OFFER = (
     "Get a smart meter, free",
-    "It sends us your readings, so you never need to read the meter again and every bill "
-    "is exact. An engineer fits it in about two hours.",
+    "It sends us your readings, so you never need to read the meter again. An engineer "
+    "fits it in about two hours.",
 )
 
 
 @dataclasses.dataclass(frozen=True)
 class VisitOffer:
     """A visit to suggest to a customer on their own page: ``kind`` is what the booking
-    page starts with ("" when one is booked already and the link shows it)."""
+    page starts with; ``job_id`` names the visit already booked, which the link shows."""
 
     kind: str
     title: str
     text: str
     action: str  # the link's words
+    job_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenJob:
+    """An open job on a meter point, as ``visit_offer`` weighs it."""
+
+    id: int
+    kind: str
+    status: str
+    when: str  # its slot in words ("Tuesday 24 November, 08:00 to 12:00"), "" if none
+    raised_at: datetime.datetime
 
 
 def visit_offer(
-    *, meter_type: str | None, open_jobs: list[tuple[str, str, str]]
+    *,
+    meter_type: str | None,
+    open_jobs: list[OpenJob],
+    latest_actual_read_at: datetime.datetime | None = None,
 ) -> VisitOffer | None:
     """Return the visit to suggest for a meter point, given its current meter's type
-    (None: no meter) and its open jobs as (kind, status, when: the slot in words, "" if
-    none): a visit already arranged first, then one we raised that waits for a slot, then
-    a smart meter for a meter that is not one; None when there is nothing to book."""
-    booked = [when for _kind, status, when in open_jobs if status in (BOOKED, EN_ROUTE)]
+    (None: no meter), its open jobs (booked ones soonest first) and when its latest
+    accepted actual reading was taken: a visit already arranged first, then one we raised
+    that waits for a slot, then a smart meter for a meter that is not one; None when there
+    is nothing to book. A must-read raised before an actual reading came is not offered:
+    the reading it wanted is here (the daily run closes it)."""
+    booked = [job for job in open_jobs if job.status in (BOOKED, EN_ROUTE)]
     if booked:
         return VisitOffer(
             kind="",
             title="An engineer's visit is booked",
-            text=f"{booked[0]}." if booked[0] else "See when, and what to expect on the day.",
+            text=f"{booked[0].when}." if booked[0].when else "See when, and what to expect.",
             action="See your visit",
+            job_id=booked[0].id,
         )
-    raised = [kind for kind, status, _when in open_jobs if status == RAISED]
+    raised = [
+        job.kind
+        for job in open_jobs
+        if job.status == RAISED
+        and not (
+            job.kind == MUST_READ
+            and latest_actual_read_at is not None
+            and latest_actual_read_at > job.raised_at
+        )
+    ]
     if raised:
         kind = min(raised, key=KINDS.index)
         title, text = _RAISED_WORDING[kind]

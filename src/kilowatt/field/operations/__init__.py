@@ -8,7 +8,7 @@ from kilowatt.field.operations._jobs import (
     complete_job,
     move_job,
 )
-from kilowatt.field.operations._must_read import raise_must_read_jobs
+from kilowatt.field.operations._must_read import close_answered_must_reads, raise_must_read_jobs
 from kilowatt.field.operations._recertification import (
     BATCH_RAISED,
     RaisedJobs,
@@ -21,6 +21,7 @@ __all__ = [
     "ExchangeIn",
     "RaisedJobs",
     "book_appointment",
+    "close_answered_must_reads",
     "complete_job",
     "move_job",
     "plan_capacity",

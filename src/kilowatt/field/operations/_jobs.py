@@ -1,15 +1,18 @@
 """Booking an appointment and moving a field job through its lifecycle.
 
 Each operation is one transaction, audited on the meter point's trail (so the customer
-page shows it) and announced as ``field.job.<status>.v1``. A missed appointment owes the
-customer the guaranteed-standard £30, recorded once (a unique row per job) and announced
-as ``field.compensation.owed.v1`` for billing to credit.
+page shows it) and announced as ``field.job.<status>.v1``. Booking emails the customer a
+confirmation. A missed appointment owes the customer the guaranteed-standard £30,
+recorded once (a unique row per job), credited at once to the account supplying the
+meter point that day (a ``COMPENSATION`` ledger transaction, in the same transaction as
+the miss), announced as ``field.compensation.owed.v1`` and apologised for by email.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -21,14 +24,19 @@ from kilowatt.field import models
 from kilowatt.field.domain import compensation
 from kilowatt.field.domain import jobs as job_rules
 from kilowatt.field.domain import slots as slot_rules
+from kilowatt.field.operations import _customers
 from kilowatt.identity.domain.roles import Permission, Principal
+from kilowatt.ledger import operations as ledger_operations
+from kilowatt.ledger.domain import postings
 from kilowatt.metering import operations as metering_operations
 from kilowatt.metering import queries as metering_queries
 from kilowatt.metering.domain import supply
 from kilowatt.platform import audit, events, periods
 from kilowatt.platform.errors import InvalidInput, NotAllowed, NotFound, Problem, raise_if
+from kilowatt.platform.money import format_pence
 
 COMPENSATION_OWED = "field.compensation.owed.v1"
+logger = logging.getLogger(__name__)
 
 
 def _actor(principal: Principal) -> audit.Actor:
@@ -68,7 +76,9 @@ def book_appointment(
     *, by: Principal, identifier: str, capacity_id: int, kind: str, as_at: datetime.datetime
 ) -> models.Job:
     """Book a field visit of ``kind`` on a meter point into one slot: takes one of the
-    slot's places (a raised job of that kind is booked, otherwise a new one is made).
+    slot's places (a raised job of that kind is booked, otherwise a new one is made), and
+    emails a confirmation to the customer of the account supplying the meter point today
+    (if we have their address).
 
     :raises NotAllowed: ``by`` may not book appointments.
     :raises NotFound: no such meter point, or ``by`` may not see it.
@@ -149,6 +159,22 @@ def book_appointment(
             "slot": [None, f"{capacity.date.isoformat()} {capacity.slot}"],
         },
     )
+    # The confirmation is queued in this transaction (comms sends it after commit): a
+    # refused booking rolls it back with everything else.
+    account_id = _customers.supplying_account_id(
+        meter_point_id=point.id, on=periods.london_date(as_at)
+    )
+    if account_id is not None:
+        _customers.email_booked(
+            to=_customers.addressee(account_id),
+            job_id=job.id,
+            capacity_id=capacity.id,
+            kind=kind,
+            identifier=point.identifier,
+            day=capacity.date,
+            slot=capacity.slot,
+            as_at=as_at,
+        )
     return job
 
 
@@ -187,7 +213,13 @@ def _move(
 def _owe_for_missed(
     job: models.Job, identifier: str, *, actor: audit.Actor, as_at: datetime.datetime
 ) -> None:
+    """Record the £30 a missed appointment owes and pay it, in the caller's transaction:
+    credit the account supplying the meter point on the appointment day, announce it and
+    apologise to the customer. With no such account the payment stays owed (no account,
+    no ``paid_at``) for a person to settle."""
     reason, pence = compensation.owed_for_missed_appointment()
+    day = job.capacity.date if job.capacity else periods.london_date(as_at)
+    account_id = _customers.supplying_account_id(meter_point_id=job.meter_point_id, on=day)
     owed, created = models.Compensation.objects.get_or_create(
         job=job,
         defaults={
@@ -195,16 +227,54 @@ def _owe_for_missed(
             "amount_pence": pence,
             "reason": reason,
             "created_at": as_at,
+            "account_id": account_id,
+            "paid_at": as_at if account_id is not None else None,
         },
     )
     if not created:  # never twice: the job can be missed only once, and the row is unique
         return
+    if account_id is None:
+        logger.warning(
+            "missed appointment on field job %s owes %s but no account supplied meter point"
+            " %s on %s: compensation %s is left unpaid",
+            job.id,
+            format_pence(pence),
+            identifier,
+            day.isoformat(),
+            owed.id,
+        )
+    else:
+        # Credit the customer now rather than leave it to a bill run: the guaranteed
+        # standard is paid automatically, and the next bill shows the credit through the
+        # account's ledger balance. The reference makes a replay post nothing more.
+        ledger_operations.post_transaction(
+            kind=postings.COMPENSATION,
+            reference=f"missed-appointment:{job.id}",
+            description=(
+                f"Guaranteed standard: missed appointment on {day.isoformat()} "
+                f"at meter point {identifier}"
+            ),
+            effective_date=periods.london_date(as_at),
+            lines=[
+                postings.LineSpec(postings.RECEIVABLE, -pence, holder=account_id),
+                postings.LineSpec(postings.COMPENSATION, pence),
+            ],
+            posted_at=as_at,
+            posted_by=actor.name,
+        )
     audit.record(
         trail=metering_queries.trail_key(job.meter_point_id),
         entity="compensation",
         entity_id=owed.id,
-        action="OWED",
-        changes=audit.created({"job_id": job.id, "amount_pence": pence, "reason": reason}),
+        action="OWED" if account_id is None else "PAID",
+        changes=audit.created(
+            {
+                "job_id": job.id,
+                "amount_pence": pence,
+                "reason": reason,
+                "account_id": account_id,
+            }
+        ),
         actor=actor,
         at=as_at,
     )
@@ -218,9 +288,21 @@ def _owe_for_missed(
             "amount_pence": pence,
             "reason": reason,
             "appointment_date": job.capacity.date.isoformat() if job.capacity else None,
+            "account_id": account_id,  # None: owed, not yet paid to any account
         },
         at=as_at,
     )
+    if account_id is not None:
+        _customers.email_missed(
+            to=_customers.addressee(account_id),
+            job_id=job.id,
+            kind=job.kind,
+            identifier=identifier,
+            day=day,
+            slot=job.capacity.slot if job.capacity else "",
+            amount=format_pence(pence),
+            as_at=as_at,
+        )
 
 
 def _may_work(by: Principal) -> None:

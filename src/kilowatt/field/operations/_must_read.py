@@ -21,7 +21,10 @@ def raise_must_read_jobs(
     Idempotent: a meter point has one open must-read job at most (a unique index; a
     concurrent run's rows are skipped, not duplicated). Set-based: one query finds the
     meter points, one insert writes the jobs. Run again until it returns 0.
+
+    First it closes the raised must-reads no longer needed (``close_answered_must_reads``).
     """
+    close_answered_must_reads(today=today, as_at=as_at)
     open_jobs = models.Job.objects.filter(status__in=sorted(job_rules.OPEN)).values(
         "meter_point_id"
     )
@@ -69,3 +72,51 @@ def raise_must_read_jobs(
             at=as_at,
         )
     return len(raised)
+
+
+ANSWERED = "No longer needed: an actual reading arrived, or we no longer supply the meter point."
+
+
+def close_answered_must_reads(*, today: datetime.date, as_at: datetime.datetime) -> int:
+    """Abort the must-read jobs still waiting for a slot whose meter point is no longer a
+    must-read (a customer or a smart meter sent an actual reading, or the supply ended),
+    so nobody books a visit for a reading we have; return how many. A booked visit is
+    left to the field team (the customer may still want it)."""
+    answered = list(
+        models.Job.objects.select_for_update()
+        .filter(kind=job_rules.MUST_READ, status=job_rules.RAISED)
+        .exclude(meter_point_id__in=metering_queries.must_read_meter_point_ids(today=today))
+        .order_by("id")
+    )
+    if not answered:
+        return 0
+    identifiers = {
+        point.id: point.identifier
+        for point in metering_queries.meter_points_by_ids(
+            ids=sorted({job.meter_point_id for job in answered})
+        )
+    }
+    for job in answered:
+        job.status, job.abort_reason, job.updated_at = job_rules.ABORTED, ANSWERED, as_at
+        job.save(update_fields=["status", "abort_reason", "updated_at"])
+        audit.record(
+            trail=metering_queries.trail_key(job.meter_point_id),
+            entity="field_job",
+            entity_id=job.id,
+            action=job_rules.ABORTED,
+            changes={"status": [job_rules.RAISED, job_rules.ABORTED], "reason": [None, ANSWERED]},
+            actor=audit.SYSTEM,
+            at=as_at,
+        )
+        events.publish(
+            name="field.job.aborted.v1",
+            payload={
+                "job_id": job.id,
+                "kind": job.kind,
+                "meter_point_id": job.meter_point_id,
+                "identifier": identifiers.get(job.meter_point_id, ""),
+                "capacity_id": None,
+            },
+            at=as_at,
+        )
+    return len(answered)

@@ -289,8 +289,12 @@ def assess(
     """
     candidates = candidates.cast(CANDIDATE_SCHEMA, strict=False)  # type: ignore[arg-type]
     history = history.select(list(HISTORY_SCHEMA)).cast(HISTORY_SCHEMA)  # type: ignore[arg-type]
+    # Readings placed on no register are refused on their own: one round, however many.
     candidates = candidates.with_columns(
-        _round=pl.col("read_at").rank("ordinal").over("register_id").fill_null(1)
+        _round=pl.when(pl.col("register_id").is_null())
+        .then(1)
+        .otherwise(pl.col("read_at").rank("ordinal").over("register_id"))
+        .fill_null(1)
     )
     judged: list[pl.DataFrame] = []
     rounds = int(candidates["_round"].max() or 0)  # type: ignore[arg-type]

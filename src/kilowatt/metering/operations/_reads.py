@@ -165,15 +165,21 @@ def _register_facts(batch: pl.DataFrame) -> pl.DataFrame:
         found = frames.read_frame(sql, [], _FACTS_SCHEMA)
     if found.height == batch.height:
         # Every reading found one row (the joins keep each at least once): none is
-        # ambiguous, so the facts line up with the batch by row, without joins.
+        # ambiguous, so the facts line up with the batch by row, without joins. As in the
+        # general case, a reading not placed on a register has no facts at all.
         found = found.sort("row").drop("row")
+        placed_here = pl.col("register_id").is_not_null()
         return pl.concat(
             [
                 batch.sort("row"),
-                found.with_columns(
+                found.select(
+                    *(
+                        pl.when(placed_here).then(pl.col(name)).alias(name)
+                        for name in found.columns
+                    ),
                     _why=pl.when(pl.col("meter_point_id").is_null())
                     .then(pl.lit(UNKNOWN_METER_POINT))
-                    .otherwise(pl.lit(""))
+                    .otherwise(pl.lit("")),
                 ),
             ],
             how="horizontal",

@@ -1,6 +1,6 @@
 """``kilowatt demo_field``: engineers' slots in every region over the booking window, so
-the demo's customers and staff can book a visit (run again any day: it plans the days
-not planned yet)."""
+the demo's customers and staff can book a visit (run again any day: it plans only the
+days that have no slots yet, leaving the others as they are)."""
 
 from __future__ import annotations
 

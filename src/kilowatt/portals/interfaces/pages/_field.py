@@ -142,8 +142,8 @@ def book_appointment(request: HttpRequest, principal: Principal, identifier: str
             "chosen_slot": request.POST.get("slot", ""),
             # A raised job (a must-read waiting for a slot) is what most want to book.
             "chosen_kind": request.POST.get("kind", "")
-            or next((j.kind for j in view.open_jobs if j.status == job_rules.RAISED), "")
-            or request.GET.get("kind", ""),  # what the link offered (a smart meter, say)
+            or request.GET.get("kind", "")  # what the link offered (a smart meter, say)
+            or next((j.kind for j in view.open_jobs if j.status == job_rules.RAISED), ""),
             "problems": problems,
         },
         status=422 if problems else 200,

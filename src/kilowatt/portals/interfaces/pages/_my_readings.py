@@ -70,7 +70,11 @@ def _show(
                 now_input=_reading_form.local_input(now),
                 outcomes=_outcomes(request),
                 form=form,
-                visits=field_queries.visit_offers(principal, meter_types=_shapes.meter_types(own)),
+                visits=field_queries.visit_offers(
+                    principal,
+                    meter_types=_shapes.meter_types(own),
+                    latest_actual_reads=_shapes.latest_actual_reads(own),
+                ),
             )
         },
         status=status,

@@ -801,6 +801,18 @@ def meter_types(own_points: list[Any]) -> dict[int, str | None]:
     return types
 
 
+def latest_actual_reads(own_points: list[Any]) -> dict[int, datetime.datetime]:
+    """Return when each own meter point's latest accepted actual (not estimated) reading
+    was taken, from the reads ``own_meter_points`` already loaded (newest first)."""
+    latest = {}
+    for own in own_points:
+        for read in own.reads:
+            if read.status == "ACCEPTED" and read.source != "ESTIMATE":
+                latest[own.meter_point.id] = read.read_at
+                break
+    return latest
+
+
 def _my_meter_point(
     own: Any,
     *,
@@ -871,10 +883,12 @@ def _my_meter_point(
 
 
 def _visit_url(identifier: str, visit: Any) -> str:
+    """The booked visit's page, or the booking page with the offered kind chosen."""
     if visit is None:
         return ""
-    url = reverse("portals:book_appointment", args=[identifier])
-    return f"{url}?kind={visit.kind}" if visit.kind else url
+    if visit.job_id is not None:
+        return reverse("portals:booked", args=[identifier]) + f"?job={visit.job_id}"
+    return reverse("portals:book_appointment", args=[identifier]) + f"?kind={visit.kind}"
 
 
 def my_readings(
