@@ -77,6 +77,7 @@ def raise_must_read_jobs(
 ANSWERED = "No longer needed: an actual reading arrived, or we no longer supply the meter point."
 
 
+@transaction.atomic
 def close_answered_must_reads(*, today: datetime.date, as_at: datetime.datetime) -> int:
     """Abort the must-read jobs still waiting for a slot whose meter point is no longer a
     must-read (a customer or a smart meter sent an actual reading, or the supply ended),
