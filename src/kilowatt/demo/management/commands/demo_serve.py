@@ -17,6 +17,7 @@ nothing of ours), stopped with the server.
 from __future__ import annotations
 
 import contextlib
+import signal
 import subprocess
 import sys
 import threading
@@ -73,6 +74,9 @@ class Command(BaseCommand):
             subprocess.Popen([sys.executable, "-m", "kilowatt.config.cli", "demo_mail"]),
         ]
         threading.Thread(target=_loop, args=(self.stderr.write,), daemon=True).start()
+        # Stopped by a signal rather than Ctrl-C (which reaches the children too), end the
+        # children as well: left running, they hold their ports and the next demo fails.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", options["address"], use_reloader=False)
         finally:
