@@ -14,6 +14,7 @@ from django.db.models import Count, F, QuerySet
 from kilowatt.accounts import queries as account_queries
 from kilowatt.field import models
 from kilowatt.field.domain import jobs as job_rules
+from kilowatt.field.domain import notices
 from kilowatt.field.domain import slots as slot_rules
 from kilowatt.identity.domain.roles import Permission, Principal
 from kilowatt.metering import queries as metering_queries
@@ -255,7 +256,7 @@ def visit_offers(
     )
     for job in found:
         slot = job.capacity
-        when = f"{slot.date:%A %-d %B}, {slot_rules.window_label(slot.slot)}" if slot else ""
+        when = notices.appointment_in_words(slot.date, slot.slot) if slot else ""
         open_jobs.setdefault(job.meter_point_id, []).append(
             job_rules.OpenJob(
                 id=job.id, kind=job.kind, status=job.status, when=when, raised_at=job.created_at

@@ -82,7 +82,7 @@ def test_a_booked_visit_says_when(book, point, signed_in):
         "An engineer&#x27;s visit is booked" in section
         or "An engineer's visit is booked" in section
     )
-    assert f"{slot.date:%A %-d %B}, 08:00 to 12:00" in section
+    assert f"{slot.date:%A} {slot.date.day} {slot.date:%B %Y}, morning, 08:00 to 12:00" in section
     assert "Get a smart meter" not in section
     job = models.Job.objects.get()
     assert f"/meter-points/{point.identifier}/booked/?job={job.id}" in section

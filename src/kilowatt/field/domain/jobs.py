@@ -147,7 +147,7 @@ class OpenJob:
     id: int
     kind: str
     status: str
-    when: str  # its slot in words ("Tuesday 24 November, 08:00 to 12:00"), "" if none
+    when: str  # its slot in words (``notices.appointment_in_words``), "" if none
     raised_at: datetime.datetime
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from kilowatt.field import models
 from kilowatt.field.domain import jobs as job_rules
+from kilowatt.field.operations._jobs import _announce
 from kilowatt.metering import queries as metering_queries
 from kilowatt.platform import audit, events
 
@@ -100,24 +101,11 @@ def close_answered_must_reads(*, today: datetime.date, as_at: datetime.datetime)
     for job in answered:
         job.status, job.abort_reason, job.updated_at = job_rules.ABORTED, ANSWERED, as_at
         job.save(update_fields=["status", "abort_reason", "updated_at"])
-        audit.record(
-            trail=metering_queries.trail_key(job.meter_point_id),
-            entity="field_job",
-            entity_id=job.id,
-            action=job_rules.ABORTED,
-            changes={"status": [job_rules.RAISED, job_rules.ABORTED], "reason": [None, ANSWERED]},
-            actor=audit.SYSTEM,
-            at=as_at,
-        )
-        events.publish(
-            name="field.job.aborted.v1",
-            payload={
-                "job_id": job.id,
-                "kind": job.kind,
-                "meter_point_id": job.meter_point_id,
-                "identifier": identifiers.get(job.meter_point_id, ""),
-                "capacity_id": None,
-            },
-            at=as_at,
+        _announce(
+            job,
+            identifiers.get(job.meter_point_id, ""),
+            audit.SYSTEM,
+            as_at,
+            {"status": [job_rules.RAISED, job_rules.ABORTED], "reason": [None, ANSWERED]},
         )
     return len(answered)
